@@ -1,0 +1,376 @@
+//! Settings of one microwish installation, as read from `config/default.toml`, an optional file
+//! and the environment (the loading itself lives in the binary). Validated once at start: a bad
+//! value fails fast with a message naming its key. Secrets never appear in `Debug` output.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// Every section of the configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP listener.
+    pub server: ServerSettings,
+    /// Database connection.
+    pub database: DatabaseSettings,
+    /// The community itself.
+    pub community: CommunitySettings,
+    /// Sessions.
+    pub auth: AuthSettings,
+    /// WeChat mini-program API.
+    pub wechat: WechatSettings,
+    /// WeCom group robots.
+    pub wecom: WecomSettings,
+    /// Email over SMTP.
+    pub email: EmailSettings,
+    /// The delivery worker.
+    pub notifier: NotifierSettings,
+    /// Wish rules.
+    pub wishes: WishSettings,
+    /// Escalation rules.
+    pub escalation: EscalationSettings,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Listen address; port 0 picks a free port (logged).
+    pub bind: String,
+    /// Largest accepted request body in bytes.
+    pub body_limit_bytes: usize,
+}
+
+/// `[database]`
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `[community]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunitySettings {
+    /// Shown in messages and the demo.
+    pub name: String,
+    /// IANA time zone for quiet hours, reminders and digests.
+    pub timezone: String,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// How long a session token lives.
+    pub session_ttl: ConfigDuration,
+}
+
+/// `[wechat]`
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatSettings {
+    /// Base URL of the mini-program API.
+    pub api_base: String,
+    /// Mini-program app id.
+    pub appid: String,
+    /// Mini-program app secret (from the environment in production).
+    pub secret: String,
+    /// Check wish text with msg_sec_check before accepting it.
+    pub content_check: bool,
+    /// `developer`, `trial` or `formal`: which build a subscribe message opens.
+    pub miniprogram_state: String,
+    /// Subscribe-message template ids per notification kind; empty skips WeChat for that kind.
+    pub templates: WechatTemplates,
+}
+
+impl fmt::Debug for WechatSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WechatSettings")
+            .field("api_base", &self.api_base)
+            .field("appid", &self.appid)
+            .field("secret", &"<hidden>")
+            .field("content_check", &self.content_check)
+            .field("miniprogram_state", &self.miniprogram_state)
+            .field("templates", &self.templates)
+            .finish()
+    }
+}
+
+/// `[wechat.templates]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatTemplates {
+    /// A volunteer claimed the resident's wish.
+    pub wish_claimed: String,
+    /// The wish was fulfilled: please confirm.
+    pub wish_fulfilled: String,
+    /// An event invitation.
+    pub event_invitation: String,
+    /// An event reminder.
+    pub event_reminder: String,
+    /// An alert for grid leaders.
+    pub alert: String,
+}
+
+/// `[wecom]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomSettings {
+    /// Base URL for group robots.
+    pub api_base: String,
+}
+
+/// `[email]`
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host:465`; empty = no email channel.
+    pub smtp_url: String,
+    /// Sender mailbox.
+    pub from: String,
+}
+
+impl fmt::Debug for EmailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmailSettings")
+            .field("smtp_url", &redact_url(&self.smtp_url))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// `[notifier]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifierSettings {
+    /// Run the worker inside `serve`.
+    pub enabled: bool,
+    /// `HH:MM-HH:MM` in the community's time zone; empty disables quiet hours.
+    pub quiet_hours: String,
+    /// Safety-net poll interval.
+    pub poll_interval: ConfigDuration,
+    /// Deliveries claimed per batch.
+    pub batch_size: u32,
+    /// Attempts before a delivery is dead.
+    pub max_attempts: u32,
+}
+
+/// `[wishes]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WishSettings {
+    /// New wishes wait for a grid leader's approval.
+    pub review_required: bool,
+    /// Claimed-but-unfulfilled wishes one volunteer may hold at once.
+    pub max_open_claims: u32,
+    /// How long after closing the volunteer still sees the resident's contact details.
+    pub contact_visible_after_close: ConfigDuration,
+    /// A fulfilled wish closes by itself when unconfirmed this long.
+    pub auto_close_after: ConfigDuration,
+    /// The categories residents choose from.
+    pub categories: Vec<Category>,
+}
+
+/// One wish category.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Stable code stored with the wish.
+    pub code: String,
+    /// Chinese label.
+    pub label_zh: String,
+    /// English label.
+    pub label_en: String,
+}
+
+/// `[escalation]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSettings {
+    /// An open wish unclaimed this long alerts its grid leader.
+    pub unclaimed_after: ConfigDuration,
+}
+
+/// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigDuration(pub Duration);
+
+impl ConfigDuration {
+    /// The duration in milliseconds, as the store counts time.
+    pub fn as_millis_i64(self) -> i64 {
+        i64::try_from(self.0.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigDuration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_duration(&text)
+            .map(ConfigDuration)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `90s`, `15m`, `2h`, `7d`, `500ms`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 90s, 15m, 2h or 7d"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(value)),
+        "s" => value,
+        "m" => value * 60,
+        "h" => value * 3600,
+        "d" => value * 86_400,
+        _ => {
+            return Err(format!("`{text}` has an unknown unit (use ms, s, m, h or d)"));
+        }
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
+/// A URL with any password replaced by `***`, for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// A configuration value that cannot be used, with the key it belongs to.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration key `{key}`: {message}")]
+pub struct ConfigError {
+    /// Dotted key, e.g. `community.timezone`.
+    pub key: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Settings {
+    /// Checks what serde cannot: time zones, formats, ranges, URL schemes.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key, message: String| Err(ConfigError { key, message });
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            return fail(
+                "server.bind",
+                format!("`{}` is not an address like 127.0.0.1:8080", self.server.bind),
+            );
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return fail("server.body_limit_bytes", "must be at least 1024".into());
+        }
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return fail(
+                "database.url",
+                format!("`{}` must start with sqlite: or postgres://", redact_url(url)),
+            );
+        }
+        if self.database.max_connections == 0 {
+            return fail("database.max_connections", "must be at least 1".into());
+        }
+        if jiff::tz::TimeZone::get(&self.community.timezone).is_err() {
+            return fail(
+                "community.timezone",
+                format!("`{}` is not an IANA time zone", self.community.timezone),
+            );
+        }
+        if crate::quiet_hours::QuietHours::parse(&self.notifier.quiet_hours).is_err() {
+            return fail(
+                "notifier.quiet_hours",
+                format!("`{}` is not like 22:00-07:00", self.notifier.quiet_hours),
+            );
+        }
+        for (key, base) in [
+            ("wechat.api_base", &self.wechat.api_base),
+            ("wecom.api_base", &self.wecom.api_base),
+        ] {
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                return fail(key, format!("`{base}` must be an http(s) URL"));
+            }
+        }
+        if !["developer", "trial", "formal"].contains(&self.wechat.miniprogram_state.as_str()) {
+            return fail("wechat.miniprogram_state", "must be developer, trial or formal".into());
+        }
+        let smtp = &self.email.smtp_url;
+        if !(smtp.is_empty() || smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+            return fail(
+                "email.smtp_url",
+                format!("`{}` must start with smtp:// or smtps://", redact_url(smtp)),
+            );
+        }
+        if !smtp.is_empty() && !self.email.from.contains('@') {
+            return fail(
+                "email.from",
+                "a sender mailbox is required when email.smtp_url is set".into(),
+            );
+        }
+        if self.notifier.batch_size == 0 || self.notifier.max_attempts == 0 {
+            return fail(
+                "notifier.batch_size",
+                "batch_size and max_attempts must be at least 1".into(),
+            );
+        }
+        if self.wishes.max_open_claims == 0 {
+            return fail("wishes.max_open_claims", "must be at least 1".into());
+        }
+        if self.wishes.categories.is_empty() {
+            return fail("wishes.categories", "at least one category is required".into());
+        }
+        let mut codes: Vec<&str> = self.wishes.categories.iter().map(|c| c.code.as_str()).collect();
+        codes.sort_unstable();
+        if codes.windows(2).any(|w| w[0] == w[1]) || codes.iter().any(|c| c.is_empty()) {
+            return fail(
+                "wishes.categories",
+                "category codes must be non-empty and unique".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_every_unit() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        assert_eq!(redact_url("smtps://mail:s3cret@host:465"), "smtps://mail:***@host:465");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,20 @@
+//! microwish-core: the community's model and rules — people, roles, grids, wishes — the store
+//! (sqlx `Any`, one code path for SQLite and PostgreSQL) and the outbox that records notifications
+//! inside the caller's transaction. It knows nothing of HTTP or of delivery channels.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod fields;
+pub mod outbox;
+pub mod people;
+pub mod privacy;
+pub mod quiet_hours;
+pub mod wish;
+
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use config::Settings;
+pub use db::{Db, Engine};
+pub use error::{CoreError, CoreResult};

@@ -1,0 +1,147 @@
+//! The transactional outbox: notifications are recorded with the change they announce, in the
+//! caller's transaction, so both commit or neither does. The notifier consumes these rows.
+
+use serde_json::Value;
+use sqlx::AnyConnection;
+
+use crate::error::CoreResult;
+
+/// A notification to record.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    /// Kind, e.g. `wish_claimed`.
+    pub kind: String,
+    /// Recipient user id.
+    pub recipient_id: i64,
+    /// What it is about, e.g. `wish`.
+    pub subject_type: &'static str,
+    /// The subject's id.
+    pub subject_id: i64,
+    /// Urgent notifications ignore quiet hours.
+    pub urgent: bool,
+    /// What the templates render.
+    pub payload: Value,
+    /// Unique per logical notification: recording the same one twice records it once.
+    pub dedupe_key: String,
+}
+
+/// Records a notification inside the caller's transaction; returns whether it was new.
+pub async fn record(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> CoreResult<bool> {
+    let result = sqlx::query(
+        "INSERT INTO notifications (kind, recipient_id, subject_type, subject_id, urgent, payload, dedupe_key, \
+         status, attempts, available_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $8) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(&n.kind)
+    .bind(n.recipient_id)
+    .bind(n.subject_type)
+    .bind(n.subject_id)
+    .bind(i64::from(n.urgent))
+    .bind(n.payload.to_string())
+    .bind(&n.dedupe_key)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A recorded notification, as admins and tests see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Recipient.
+    pub recipient_id: i64,
+    /// Subject type.
+    pub subject_type: String,
+    /// Subject id.
+    pub subject_id: i64,
+    /// Urgent.
+    pub urgent: bool,
+    /// Payload.
+    pub payload: Value,
+    /// Delivery status.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// Created, epoch ms.
+    pub created_at: i64,
+}
+
+/// Notifications about one subject, oldest first.
+pub async fn for_subject(
+    conn: &mut AnyConnection,
+    subject_type: &str,
+    subject_id: i64,
+) -> CoreResult<Vec<Notification>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
+         created_at FROM notifications WHERE subject_type = $1 AND subject_id = $2 ORDER BY id",
+    )
+    .bind(subject_type)
+    .bind(subject_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+/// Notifications filtered by status (all when `None`), newest first.
+pub async fn list(conn: &mut AnyConnection, status: Option<&str>, limit: i64) -> CoreResult<Vec<Notification>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
+         created_at FROM notifications WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2",
+    )
+    .bind(status.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Notification {
+    use sqlx::Row;
+    Notification {
+        id: row.get("id"),
+        kind: row.get("kind"),
+        recipient_id: row.get("recipient_id"),
+        subject_type: row.get("subject_type"),
+        subject_id: row.get("subject_id"),
+        urgent: row.get::<i64, _>("urgent") != 0,
+        payload: serde_json::from_str(&row.get::<String, _>("payload")).unwrap_or(Value::Null),
+        status: row.get("status"),
+        attempts: row.get("attempts"),
+        last_error: row.get("last_error"),
+        created_at: row.get("created_at"),
+    }
+}
+
+/// Puts a notification back in the queue now (an admin's retry of a dead or skipped one).
+pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<Notification> {
+    let updated = sqlx::query(
+        "UPDATE notifications SET status = 'pending', attempts = 0, available_at = $2, lease_until = NULL, updated_at = $2 \
+         WHERE id = $1 AND status <> 'sending'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query(
+        "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
+         created_at FROM notifications WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(crate::CoreError::NotFound("notification"))?;
+    if updated.rows_affected() == 0 {
+        return Err(crate::CoreError::conflict(
+            "in_flight",
+            "the notification is being sent right now; try again shortly",
+        ));
+    }
+    Ok(from_row(&row))
+}

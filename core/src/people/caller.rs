@@ -1,0 +1,31 @@
+//! The authenticated caller: who they are, their roles, and the grids they lead.
+
+use super::Role;
+
+/// Who is asking, as every permission check sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The user's id.
+    pub user_id: i64,
+    /// Roles held (always includes `Resident`).
+    pub roles: Vec<Role>,
+    /// Ids of the grids this user leads.
+    pub led_grids: Vec<i64>,
+}
+
+impl Caller {
+    /// Whether the caller holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the caller is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    /// Whether the caller leads grid `grid_id` (and holds the grid-leader role).
+    pub fn leads(&self, grid_id: i64) -> bool {
+        self.has(Role::GridLeader) && self.led_grids.contains(&grid_id)
+    }
+}

@@ -1,0 +1,125 @@
+//! Grids (网格): a few buildings under one grid leader, with an optional WeCom robot for the
+//! leader's work group.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::Role;
+use crate::error::{CoreError, CoreResult, on_constraint};
+use crate::fields::GridName;
+
+/// A grid as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// Id.
+    pub id: i64,
+    /// Unique name, e.g. "第三网格".
+    pub name: String,
+    /// The leader, if appointed.
+    pub leader_user_id: Option<i64>,
+    /// WeCom group-robot key (a secret: shown to admins only).
+    pub wecom_robot_key: Option<String>,
+}
+
+/// What an admin sets on a grid.
+#[derive(Debug, Clone)]
+pub struct GridInput {
+    /// Name.
+    pub name: GridName,
+    /// Leader's user id.
+    pub leader_user_id: Option<i64>,
+    /// Robot key.
+    pub wecom_robot_key: Option<String>,
+}
+
+fn from_row(row: &AnyRow) -> Grid {
+    Grid {
+        id: row.get("id"),
+        name: row.get("name"),
+        leader_user_id: row.get("leader_user_id"),
+        wecom_robot_key: row.get("wecom_robot_key"),
+    }
+}
+
+fn name_taken(constraint: &str) -> Option<CoreError> {
+    (constraint.contains("grids_name") || constraint.contains("grids.name"))
+        .then(|| CoreError::conflict("grid_name_taken", "a grid with this name already exists"))
+}
+
+/// The grid with this id.
+pub async fn get(conn: &mut AnyConnection, id: i64) -> CoreResult<Grid> {
+    sqlx::query("SELECT id, name, leader_user_id, wecom_robot_key FROM grids WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .ok_or(CoreError::NotFound("grid"))
+}
+
+/// Every grid, by id.
+pub async fn list(conn: &mut AnyConnection) -> CoreResult<Vec<Grid>> {
+    let rows = sqlx::query("SELECT id, name, leader_user_id, wecom_robot_key FROM grids ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+/// Makes sure a would-be leader exists, and gives them the grid-leader role.
+async fn appoint(conn: &mut AnyConnection, leader: Option<i64>) -> CoreResult<()> {
+    if let Some(leader) = leader {
+        super::user::get(conn, leader)
+            .await
+            .map_err(|_| CoreError::invalid("unknown_user", format!("leader_user_id: no user {leader}")))?;
+        super::user::grant(conn, leader, Role::GridLeader).await?;
+    }
+    Ok(())
+}
+
+/// Creates a grid.
+pub async fn create(conn: &mut AnyConnection, input: GridInput, now: i64) -> CoreResult<Grid> {
+    appoint(conn, input.leader_user_id).await?;
+    let row = sqlx::query(
+        "INSERT INTO grids (name, leader_user_id, wecom_robot_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) RETURNING id, name, leader_user_id, wecom_robot_key",
+    )
+    .bind(input.name.as_str())
+    .bind(input.leader_user_id)
+    .bind(input.wecom_robot_key)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| on_constraint(e, name_taken))?;
+    Ok(from_row(&row))
+}
+
+/// Replaces a grid's name, leader and robot key.
+pub async fn update(conn: &mut AnyConnection, id: i64, input: GridInput, now: i64) -> CoreResult<Grid> {
+    get(conn, id).await?;
+    appoint(conn, input.leader_user_id).await?;
+    let row = sqlx::query(
+        "UPDATE grids SET name = $2, leader_user_id = $3, wecom_robot_key = $4, updated_at = $5 \
+         WHERE id = $1 RETURNING id, name, leader_user_id, wecom_robot_key",
+    )
+    .bind(id)
+    .bind(input.name.as_str())
+    .bind(input.leader_user_id)
+    .bind(input.wecom_robot_key)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| on_constraint(e, name_taken))?;
+    Ok(from_row(&row))
+}
+
+/// Makes `user_id` the leader of grid `id` (the CLI's `admin grant --grid`).
+pub async fn set_leader(conn: &mut AnyConnection, id: i64, user_id: i64, now: i64) -> CoreResult<()> {
+    get(conn, id).await?;
+    appoint(conn, Some(user_id)).await?;
+    sqlx::query("UPDATE grids SET leader_user_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! People and their place in the community: users, roles, grids, sessions, and the caller
+//! identity every rule is checked against.
+
+pub mod caller;
+pub mod grid;
+pub mod role;
+pub mod session;
+pub mod subscription;
+pub mod user;
+
+pub use caller::Caller;
+pub use grid::Grid;
+pub use role::Role;
+pub use user::User;

@@ -1,0 +1,55 @@
+//! Sessions: opaque random bearer tokens, stored only as SHA-256 hashes, with an expiry.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::error::CoreResult;
+
+/// The hash under which a token is stored; a leaked table does not yield usable tokens.
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates a session for `user_id` that expires `ttl_ms` after `now`; returns the token.
+pub async fn create(conn: &mut AnyConnection, user_id: i64, now: i64, ttl_ms: i64) -> CoreResult<String> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now.saturating_add(ttl_ms))
+        .execute(&mut *conn)
+        .await?;
+    // Keep the table small: each login sweeps sessions that expired long ago.
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(token)
+}
+
+/// The user behind `token`, if the session exists and has not expired.
+pub async fn authenticate(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<i64>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(hash(token))
+        .bind(now)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.get::<i64, _>(0)))
+}
+
+/// Ends the session behind `token`.
+pub async fn revoke(conn: &mut AnyConnection, token: &str) -> CoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(hash(token))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! What a wish is: its statuses, urgency, stored row, timeline entries and list filters.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::fields::{Description, Note, Title};
+
+/// The wire and database names of a wish's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WishStatus {
+    /// Waiting for a grid leader's approval (or a content review).
+    PendingReview,
+    /// Visible to volunteers, waiting for a claim.
+    Open,
+    /// A volunteer holds it.
+    Claimed,
+    /// The volunteer reports it done; the resident is asked to confirm.
+    Fulfilled,
+    /// Confirmed (or auto-closed).
+    Closed,
+    /// Turned down by a leader.
+    Rejected,
+    /// Withdrawn.
+    Cancelled,
+}
+
+impl WishStatus {
+    /// Every status.
+    pub const ALL: [WishStatus; 7] = [
+        WishStatus::PendingReview,
+        WishStatus::Open,
+        WishStatus::Claimed,
+        WishStatus::Fulfilled,
+        WishStatus::Closed,
+        WishStatus::Rejected,
+        WishStatus::Cancelled,
+    ];
+
+    /// The name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WishStatus::PendingReview => "pending_review",
+            WishStatus::Open => "open",
+            WishStatus::Claimed => "claimed",
+            WishStatus::Fulfilled => "fulfilled",
+            WishStatus::Closed => "closed",
+            WishStatus::Rejected => "rejected",
+            WishStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Statuses anyone in the community may see (the others only the people involved).
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            WishStatus::Open | WishStatus::Claimed | WishStatus::Fulfilled | WishStatus::Closed
+        )
+    }
+}
+
+impl fmt::Display for WishStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for WishStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        WishStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown status `{s}`"))
+    }
+}
+
+/// How pressing a wish is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Urgency {
+    /// The usual.
+    #[default]
+    Normal,
+    /// Alerts the grid leader at once.
+    Urgent,
+}
+
+impl Urgency {
+    /// The wire and database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Normal => "normal",
+            Urgency::Urgent => "urgent",
+        }
+    }
+}
+
+impl FromStr for Urgency {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "normal" => Ok(Urgency::Normal),
+            "urgent" => Ok(Urgency::Urgent),
+            _ => Err(format!("unknown urgency `{s}` (normal, urgent)")),
+        }
+    }
+}
+
+/// A wish as stored, joined with the contact details of its resident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wish {
+    /// Id.
+    pub id: i64,
+    /// The resident it is for.
+    pub resident_id: i64,
+    /// Who posted it (the resident, or staff/family on their behalf).
+    pub created_by: i64,
+    /// The consent note recorded when posted on someone's behalf.
+    pub consent_note: Option<String>,
+    /// The resident's grid at posting time.
+    pub grid_id: i64,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category code.
+    pub category: String,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Wanted by, epoch ms.
+    pub due_at: Option<i64>,
+    /// Current status.
+    pub status: WishStatus,
+    /// The volunteer holding (or who last held) it.
+    pub volunteer_id: Option<i64>,
+    /// When claimed.
+    pub claimed_at: Option<i64>,
+    /// When fulfilled.
+    pub fulfilled_at: Option<i64>,
+    /// The volunteer's note on fulfilment.
+    pub fulfil_note: Option<String>,
+    /// When closed.
+    pub closed_at: Option<i64>,
+    /// The resident's rating, 1–5.
+    pub rating: Option<i64>,
+    /// The resident's comment.
+    pub rating_comment: Option<String>,
+    /// Reason given for the last reject/release/cancel.
+    pub status_reason: Option<String>,
+    /// Created, epoch ms.
+    pub created_at: i64,
+    /// Last change, epoch ms.
+    pub updated_at: i64,
+    /// The resident's contact details (unmasked: masking happens at the edge, in one place).
+    pub resident: ResidentContact,
+}
+
+/// The resident's name and contact details as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResidentContact {
+    /// Display name.
+    pub display_name: String,
+    /// Mobile number.
+    pub phone: Option<String>,
+    /// Building.
+    pub building: Option<String>,
+    /// Exact address.
+    pub address: Option<String>,
+}
+
+/// A new wish, validated.
+#[derive(Debug, Clone)]
+pub struct NewWish {
+    /// Title.
+    pub title: Title,
+    /// Description.
+    pub description: Description,
+    /// Category code (checked against the configured list by the caller).
+    pub category: String,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Wanted by.
+    pub due_at: Option<i64>,
+    /// Post for this resident instead of oneself (staff or family).
+    pub on_behalf_of: Option<i64>,
+    /// Required when posting on someone's behalf.
+    pub consent_note: Option<Note>,
+}
+
+/// One row of a wish's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// Id.
+    pub id: i64,
+    /// When.
+    pub at: i64,
+    /// Who (none for the system).
+    pub actor_id: Option<i64>,
+    /// What: `create`, or an [`Action`](super::Action) name.
+    pub action: String,
+    /// Status before (none on creation).
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: String,
+    /// Reason, note or comment.
+    pub note: Option<String>,
+}
+
+/// Filters for listing wishes; everything optional.
+#[derive(Debug, Clone, Default)]
+pub struct WishFilter {
+    /// Only this status.
+    pub status: Option<WishStatus>,
+    /// Only this grid.
+    pub grid_id: Option<i64>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only wishes the caller posted, is the resident of, or holds.
+    pub mine: bool,
+    /// Ids below this (keyset cursor).
+    pub before_id: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}

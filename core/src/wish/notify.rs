@@ -1,0 +1,192 @@
+//! Who must hear of each change to a wish. Pure: the store turns the answer into outbox rows in
+//! the same transaction as the change.
+
+use super::{Action, Urgency, Wish, WishStatus};
+
+/// One notification to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    /// Notification kind (selects template and channel rules).
+    pub kind: &'static str,
+    /// Who receives it.
+    pub recipient_id: i64,
+    /// Urgent notifications ignore quiet hours.
+    pub urgent: bool,
+}
+
+fn to(kind: &'static str, recipient_id: i64) -> Announcement {
+    Announcement {
+        kind,
+        recipient_id,
+        urgent: false,
+    }
+}
+
+/// Keeps each (kind, recipient) once and drops the person who acted: nobody is told of their own act.
+fn finish(mut list: Vec<Announcement>, actor_id: Option<i64>) -> Vec<Announcement> {
+    list.retain(|a| Some(a.recipient_id) != actor_id);
+    let mut seen = Vec::new();
+    list.retain(|a| {
+        let key = (a.kind, a.recipient_id);
+        let fresh = !seen.contains(&key);
+        seen.push(key);
+        fresh
+    });
+    list
+}
+
+/// On creation: the grid leader hears of urgent wishes at once, and of wishes awaiting review.
+pub fn on_created(wish: &Wish, leader_id: Option<i64>, actor_id: i64) -> Vec<Announcement> {
+    let mut list = Vec::new();
+    if let Some(leader) = leader_id {
+        if wish.urgency == Urgency::Urgent {
+            list.push(Announcement {
+                kind: "alert",
+                recipient_id: leader,
+                urgent: true,
+            });
+        }
+        if wish.status == WishStatus::PendingReview {
+            list.push(to("wish_review", leader));
+        }
+    }
+    finish(list, Some(actor_id))
+}
+
+/// After `action` moved `before` to `after`: the other parties hear of it.
+pub fn on_transition(
+    before: &Wish,
+    after: &Wish,
+    action: Action,
+    actor_id: Option<i64>,
+    leader_id: Option<i64>,
+) -> Vec<Announcement> {
+    let resident = before.resident_id;
+    let mut list = Vec::new();
+    match action {
+        Action::Approve => list.push(to("wish_approved", resident)),
+        Action::Reject => {
+            list.push(to("wish_rejected", resident));
+            list.push(to("wish_rejected", before.created_by));
+        }
+        Action::Claim => list.push(to("wish_claimed", resident)),
+        Action::Assign => {
+            list.push(to("wish_claimed", resident));
+            if let Some(volunteer) = after.volunteer_id {
+                list.push(to("wish_assigned", volunteer));
+            }
+        }
+        Action::Release => {
+            list.push(to("wish_released", resident));
+            if let Some(volunteer) = before.volunteer_id {
+                list.push(to("wish_released", volunteer));
+            }
+        }
+        Action::Fulfil => list.push(to("wish_fulfilled", resident)),
+        Action::Confirm | Action::AutoClose => {
+            if let Some(volunteer) = before.volunteer_id {
+                list.push(to("wish_confirmed", volunteer));
+            }
+            if let (Some(..=2), Some(leader)) = (after.rating, leader_id) {
+                list.push(to("alert", leader));
+            }
+        }
+        Action::Cancel => {
+            list.push(to("wish_cancelled", resident));
+            if let (WishStatus::Claimed, Some(volunteer)) = (before.status, before.volunteer_id) {
+                list.push(to("wish_cancelled", volunteer));
+            }
+        }
+    }
+    finish(list, actor_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wish::model::ResidentContact;
+
+    fn wish(status: WishStatus, volunteer: Option<i64>) -> Wish {
+        Wish {
+            id: 1,
+            resident_id: 10,
+            created_by: 10,
+            consent_note: None,
+            grid_id: 1,
+            title: "t".into(),
+            description: String::new(),
+            category: "errand".into(),
+            urgency: Urgency::Normal,
+            due_at: None,
+            status,
+            volunteer_id: volunteer,
+            claimed_at: None,
+            fulfilled_at: None,
+            fulfil_note: None,
+            closed_at: None,
+            rating: None,
+            rating_comment: None,
+            status_reason: None,
+            created_at: 0,
+            updated_at: 0,
+            resident: ResidentContact::default(),
+        }
+    }
+
+    #[test]
+    fn claim_tells_the_resident_only() {
+        let before = wish(WishStatus::Open, None);
+        let after = wish(WishStatus::Claimed, Some(20));
+        assert_eq!(
+            on_transition(&before, &after, Action::Claim, Some(20), Some(30)),
+            vec![to("wish_claimed", 10)]
+        );
+    }
+
+    #[test]
+    fn release_by_the_volunteer_tells_the_resident_and_not_the_volunteer() {
+        let before = wish(WishStatus::Claimed, Some(20));
+        let after = wish(WishStatus::Open, None);
+        assert_eq!(
+            on_transition(&before, &after, Action::Release, Some(20), None),
+            vec![to("wish_released", 10)]
+        );
+        let by_leader = on_transition(&before, &after, Action::Release, Some(30), None);
+        assert_eq!(by_leader, vec![to("wish_released", 10), to("wish_released", 20)]);
+    }
+
+    #[test]
+    fn cancel_of_a_claimed_wish_tells_the_volunteer() {
+        let before = wish(WishStatus::Claimed, Some(20));
+        let after = wish(WishStatus::Cancelled, Some(20));
+        assert_eq!(
+            on_transition(&before, &after, Action::Cancel, Some(10), None),
+            vec![to("wish_cancelled", 20)]
+        );
+    }
+
+    #[test]
+    fn urgent_wishes_alert_the_leader_at_once() {
+        let mut w = wish(WishStatus::Open, None);
+        w.urgency = Urgency::Urgent;
+        let list = on_created(&w, Some(30), 10);
+        assert_eq!(
+            list,
+            vec![Announcement {
+                kind: "alert",
+                recipient_id: 30,
+                urgent: true
+            }]
+        );
+        assert!(on_created(&w, None, 10).is_empty());
+    }
+
+    #[test]
+    fn a_bad_rating_alerts_the_leader() {
+        let before = wish(WishStatus::Fulfilled, Some(20));
+        let mut after = wish(WishStatus::Closed, Some(20));
+        after.rating = Some(2);
+        let list = on_transition(&before, &after, Action::Confirm, Some(10), Some(30));
+        assert_eq!(list, vec![to("wish_confirmed", 20), to("alert", 30)]);
+    }
+}

@@ -1,0 +1,153 @@
+//! The caller's own profile: read and update it, bind a phone number through WeChat, and report
+//! subscribe-message choices.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
+use microwish_core::people::subscription::{self, Choice};
+use microwish_core::people::user::{self, ProfileUpdate};
+
+use super::Tag;
+use crate::auth::BearerAuth;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::UserView;
+
+/// Profile fields to change; absent fields stay as they are.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ProfileBody {
+    display_name: Option<String>,
+    /// Mainland mobile number.
+    phone: Option<String>,
+    email: Option<String>,
+    grid_id: Option<i64>,
+    /// The building, e.g. "3号楼" (shown to everyone who sees your wishes).
+    building: Option<String>,
+    /// Exact address (shown only to the volunteer helping you, your grid leader and staff).
+    address: Option<String>,
+}
+
+impl ProfileBody {
+    fn parse(self) -> Result<ProfileUpdate, ApiError> {
+        Ok(ProfileUpdate {
+            display_name: self.display_name.as_deref().map(DisplayName::parse).transpose()?,
+            phone: self.phone.as_deref().map(Phone::parse).transpose()?,
+            email: self.email.as_deref().map(Email::parse).transpose()?,
+            grid_id: self.grid_id,
+            building: self.building.as_deref().map(Building::parse).transpose()?,
+            address: self.address.as_deref().map(Address::parse).transpose()?,
+        })
+    }
+}
+
+/// A `getPhoneNumber` code from the mini-program's phone button.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct PhoneCodeBody {
+    code: String,
+}
+
+/// What `wx.requestSubscribeMessage` returned.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct SubscriptionsBody {
+    /// Template id → accept, reject, ban or filter.
+    results: BTreeMap<String, String>,
+}
+
+/// Remaining one-time sends per template.
+#[derive(Object)]
+struct QuotaView {
+    remaining: BTreeMap<String, i64>,
+}
+
+pub struct MeApi(pub AppState);
+
+#[OpenApi(tag = "Tag::Me")]
+impl MeApi {
+    /// Your profile.
+    #[oai(path = "/me", method = "get")]
+    async fn get(&self, auth: BearerAuth) -> Result<Json<UserView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut conn = self.0.db.pool().acquire().await?;
+        Ok(Json(user::get(&mut conn, caller.user_id).await?.into()))
+    }
+
+    /// Change your profile.
+    #[oai(path = "/me", method = "put")]
+    async fn put(&self, auth: BearerAuth, body: Json<ProfileBody>) -> Result<Json<UserView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let update = body.0.parse()?;
+        let mut tx = self.0.db.begin_write().await?;
+        let user = user::update_profile(&mut tx, caller.user_id, update, self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Bind your phone number from the mini-program's `getPhoneNumber` button.
+    #[oai(path = "/me/phone", method = "post")]
+    async fn phone(&self, auth: BearerAuth, body: Json<PhoneCodeBody>) -> Result<Json<UserView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let info = self
+            .0
+            .wechat
+            .phone_number(body.0.code.trim())
+            .await
+            .map_err(|e| self.0.wechat_error("getPhoneNumber", e))?;
+        if info.country_code != "86" {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "phone: only mainland China numbers are supported",
+            ));
+        }
+        let update = ProfileUpdate {
+            phone: Some(Phone::parse(&info.pure_phone_number)?),
+            ..Default::default()
+        };
+        let mut tx = self.0.db.begin_write().await?;
+        let user = user::update_profile(&mut tx, caller.user_id, update, self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Report what the user chose in `wx.requestSubscribeMessage`; answers the remaining quota.
+    #[oai(path = "/me/subscriptions", method = "post")]
+    async fn subscriptions(
+        &self,
+        auth: BearerAuth,
+        body: Json<SubscriptionsBody>,
+    ) -> Result<Json<QuotaView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let known = self.0.template_ids();
+        if body.0.results.len() > 10 {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "results: at most 10 templates at once",
+            ));
+        }
+        let mut choices = Vec::new();
+        for (template, choice) in body.0.results {
+            if !known.contains(&template.as_str()) {
+                return Err(ApiError::invalid(
+                    "unknown_template",
+                    format!("results: `{template}` is not one of our templates"),
+                ));
+            }
+            let choice: Choice = choice
+                .parse()
+                .map_err(|e: String| ApiError::invalid("invalid_field", format!("results.{template}: {e}")))?;
+            choices.push((template, choice));
+        }
+        let mut tx = self.0.db.begin_write().await?;
+        subscription::record(&mut tx, caller.user_id, &choices, self.0.clock.now_ms()).await?;
+        let remaining = subscription::remaining(&mut tx, caller.user_id).await?;
+        tx.commit().await?;
+        Ok(Json(QuotaView {
+            remaining: remaining.into_iter().collect(),
+        }))
+    }
+}

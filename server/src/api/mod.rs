@@ -1,0 +1,48 @@
+//! The API resources, one `#[OpenApi]` struct each, combined into one service.
+
+mod admin;
+mod auth;
+mod community;
+mod me;
+mod wish_actions;
+mod wishes;
+
+use poem_openapi::Tags;
+
+use crate::state::AppState;
+
+/// Sections of the API documentation.
+#[derive(Tags)]
+pub enum Tag {
+    /// Signing in.
+    Auth,
+    /// The caller's own profile and settings.
+    Me,
+    /// Micro-wishes: posting, browsing, and their life cycle.
+    Wishes,
+    /// The community's structure.
+    Community,
+    /// Community staff.
+    Admin,
+}
+
+/// Every resource of the API.
+pub fn all(
+    state: AppState,
+) -> (
+    auth::AuthApi,
+    me::MeApi,
+    wishes::WishApi,
+    wish_actions::WishActionApi,
+    community::CommunityApi,
+    admin::AdminApi,
+) {
+    (
+        auth::AuthApi(state.clone()),
+        me::MeApi(state.clone()),
+        wishes::WishApi(state.clone()),
+        wish_actions::WishActionApi(state.clone()),
+        community::CommunityApi(state.clone()),
+        admin::AdminApi(state),
+    )
+}

@@ -1,0 +1,193 @@
+//! A wish's life cycle over HTTP: approve, reject, claim, assign, release, fulfil, confirm,
+//! cancel. Each is one call into core, which decides with the state machine and writes the
+//! change, its timeline row and its notifications in one transaction.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use microwish_core::fields::Note;
+use microwish_core::wish::Action;
+use microwish_core::wish::store::{self, ChangeInput};
+
+use super::Tag;
+use crate::auth::BearerAuth;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::WishView;
+
+/// A reason (reject, release).
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ReasonBody {
+    /// Why; up to 500 characters.
+    reason: String,
+}
+
+/// An optional reason (cancel).
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct OptionalReasonBody {
+    /// Why; up to 500 characters.
+    reason: Option<String>,
+}
+
+/// The volunteer's note on fulfilment.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct NoteBody {
+    /// What was done; up to 500 characters.
+    note: String,
+}
+
+/// The volunteer to assign.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct AssignBody {
+    /// A user holding the volunteer role.
+    volunteer_id: i64,
+}
+
+/// The resident's confirmation.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ConfirmBody {
+    /// 1 (poor) to 5 (excellent).
+    rating: i64,
+    /// Optional words of thanks or complaint; up to 500 characters.
+    comment: Option<String>,
+}
+
+fn note(text: Option<String>) -> Result<Option<String>, ApiError> {
+    Ok(text.as_deref().map(Note::parse).transpose()?.map(Note::into_inner))
+}
+
+pub struct WishActionApi(pub AppState);
+
+impl WishActionApi {
+    async fn act(
+        &self,
+        auth: BearerAuth,
+        id: i64,
+        action: Action,
+        input: ChangeInput,
+    ) -> Result<Json<WishView>, ApiError> {
+        let state = &self.0;
+        let caller = state.caller(&auth).await?;
+        let mut tx = state.db.begin_write().await?;
+        let wish = store::apply(
+            &mut tx,
+            Some(&caller),
+            id,
+            action,
+            input,
+            &state.settings.wishes,
+            state.clock.now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(state.present_one(&caller, wish).await?))
+    }
+}
+
+#[OpenApi(tag = "Tag::Wishes")]
+impl WishActionApi {
+    /// Grid leader: let a wish under review go public.
+    #[oai(path = "/wishes/:id/approve", method = "post")]
+    async fn approve(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<WishView>, ApiError> {
+        self.act(auth, id.0, Action::Approve, ChangeInput::default()).await
+    }
+
+    /// Grid leader: turn a wish down, with a reason the resident will read.
+    #[oai(path = "/wishes/:id/reject", method = "post")]
+    async fn reject(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ReasonBody>,
+    ) -> Result<Json<WishView>, ApiError> {
+        let input = ChangeInput {
+            note: note(Some(body.0.reason))?,
+            ..Default::default()
+        };
+        self.act(auth, id.0, Action::Reject, input).await
+    }
+
+    /// Volunteer: take an open wish on. Exactly one of many simultaneous claims wins; the others get 409 `claim_lost`.
+    #[oai(path = "/wishes/:id/claim", method = "post")]
+    async fn claim(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<WishView>, ApiError> {
+        self.act(auth, id.0, Action::Claim, ChangeInput::default()).await
+    }
+
+    /// Grid leader: give an open wish to a chosen volunteer.
+    #[oai(path = "/wishes/:id/assign", method = "post")]
+    async fn assign(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<AssignBody>,
+    ) -> Result<Json<WishView>, ApiError> {
+        let input = ChangeInput {
+            volunteer_id: Some(body.0.volunteer_id),
+            ..Default::default()
+        };
+        self.act(auth, id.0, Action::Assign, input).await
+    }
+
+    /// Holder or grid leader: give a claimed wish back to the open list.
+    #[oai(path = "/wishes/:id/release", method = "post")]
+    async fn release(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ReasonBody>,
+    ) -> Result<Json<WishView>, ApiError> {
+        let input = ChangeInput {
+            note: note(Some(body.0.reason))?,
+            ..Default::default()
+        };
+        self.act(auth, id.0, Action::Release, input).await
+    }
+
+    /// Holder: report the wish done; the resident is asked to confirm.
+    #[oai(path = "/wishes/:id/fulfil", method = "post")]
+    async fn fulfil(&self, auth: BearerAuth, id: Path<i64>, body: Json<NoteBody>) -> Result<Json<WishView>, ApiError> {
+        let input = ChangeInput {
+            note: note(Some(body.0.note))?,
+            ..Default::default()
+        };
+        self.act(auth, id.0, Action::Fulfil, input).await
+    }
+
+    /// Resident (or their grid leader on their behalf): confirm and rate a fulfilled wish.
+    #[oai(path = "/wishes/:id/confirm", method = "post")]
+    async fn confirm(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<ConfirmBody>,
+    ) -> Result<Json<WishView>, ApiError> {
+        let input = ChangeInput {
+            note: note(body.0.comment)?,
+            rating: Some(body.0.rating),
+            ..Default::default()
+        };
+        self.act(auth, id.0, Action::Confirm, input).await
+    }
+
+    /// Resident or grid leader: withdraw a wish that is not yet fulfilled. The body is optional.
+    #[oai(path = "/wishes/:id/cancel", method = "post")]
+    async fn cancel(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<Option<OptionalReasonBody>>,
+    ) -> Result<Json<WishView>, ApiError> {
+        let reason = body.0.and_then(|b| b.reason);
+        let input = ChangeInput {
+            note: note(reason)?,
+            ..Default::default()
+        };
+        self.act(auth, id.0, Action::Cancel, input).await
+    }
+}

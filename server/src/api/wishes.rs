@@ -1,0 +1,205 @@
+//! Posting and reading wishes: create, list with filters and a keyset cursor, detail, timeline.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use microwish_core::clock::parse_rfc3339;
+use microwish_core::fields::{Description, Note, Title};
+use microwish_core::people::Caller;
+use microwish_core::wish::{NewWish, WishFilter, WishStatus, store};
+use microwish_wechat::Suggest;
+
+use super::Tag;
+use crate::auth::BearerAuth;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::{TimelineView, WishPage, WishView};
+
+/// A new wish.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct NewWishBody {
+    /// Up to 40 characters.
+    title: String,
+    /// Up to 1,000 characters.
+    description: String,
+    /// A code from `GET /api/v1/categories`.
+    category: String,
+    /// normal (default) or urgent.
+    urgency: Option<String>,
+    /// Wanted by (RFC 3339).
+    due_at: Option<String>,
+    /// Staff only: post for this resident.
+    on_behalf_of: Option<i64>,
+    /// Required with `on_behalf_of`: how the resident agreed.
+    consent_note: Option<String>,
+}
+
+impl NewWishBody {
+    fn parse(self, now: i64) -> Result<NewWish, ApiError> {
+        let urgency = match self.urgency.as_deref() {
+            None => Default::default(),
+            Some(u) => u
+                .parse()
+                .map_err(|e: String| ApiError::invalid("invalid_field", format!("urgency: {e}")))?,
+        };
+        let due_at = match self.due_at.as_deref() {
+            None => None,
+            Some(text) => match parse_rfc3339(text) {
+                Some(t) if t > now => Some(t),
+                Some(_) => {
+                    return Err(ApiError::invalid("invalid_field", "due_at: must be in the future"));
+                }
+                None => {
+                    return Err(ApiError::invalid("invalid_field", "due_at: must be an RFC 3339 time"));
+                }
+            },
+        };
+        Ok(NewWish {
+            title: Title::parse(&self.title)?,
+            description: Description::parse(&self.description)?,
+            category: self.category,
+            urgency,
+            due_at,
+            on_behalf_of: self.on_behalf_of,
+            consent_note: self.consent_note.as_deref().map(Note::parse).transpose()?,
+        })
+    }
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The wish, as posted.
+    #[oai(status = 201)]
+    Wish(Json<WishView>),
+}
+
+pub struct WishApi(pub AppState);
+
+fn parse_filter(
+    status: Option<String>,
+    grid_id: Option<i64>,
+    category: Option<String>,
+    mine: Option<bool>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+) -> Result<WishFilter, ApiError> {
+    let status = match status {
+        None => None,
+        Some(s) => Some(
+            s.parse::<WishStatus>()
+                .map_err(|e| ApiError::invalid("invalid_field", format!("status: {e}")))?,
+        ),
+    };
+    let before_id =
+        match cursor {
+            None => None,
+            Some(c) => Some(c.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                ApiError::invalid("invalid_cursor", "cursor: use next_cursor from the previous page")
+            })?),
+        };
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 100"));
+    }
+    Ok(WishFilter {
+        status,
+        grid_id,
+        category,
+        mine: mine.unwrap_or(false),
+        before_id,
+        limit,
+    })
+}
+
+impl AppState {
+    /// Checks wish text with WeChat: risky is refused, review waits for a leader. If WeChat
+    /// cannot answer, the wish is held for review rather than refused: residents are not blocked
+    /// by an outage, and nothing unchecked goes public.
+    async fn needs_review(&self, caller: &Caller, new: &NewWish) -> Result<bool, ApiError> {
+        if !self.settings.wechat.content_check {
+            return Ok(false);
+        }
+        let mut conn = self.db.pool().acquire().await?;
+        let openid = microwish_core::people::user::get(&mut conn, caller.user_id)
+            .await?
+            .openid;
+        drop(conn);
+        let text = format!("{}\n{}", new.title.as_str(), new.description.as_str());
+        match self.wechat.msg_sec_check(&openid, 3, &text).await {
+            Ok(v) if v.suggest == Suggest::Risky => Err(ApiError::invalid(
+                "content_rejected",
+                "the text was refused by the content check; please rephrase it",
+            )),
+            Ok(v) => Ok(v.suggest == Suggest::Review),
+            Err(err) => {
+                tracing::warn!(error = %err, "msg_sec_check failed; holding the wish for review");
+                Ok(true)
+            }
+        }
+    }
+}
+
+#[OpenApi(tag = "Tag::Wishes")]
+impl WishApi {
+    /// Post a wish (for yourself, or — staff — for a resident with their consent).
+    #[oai(path = "/wishes", method = "post")]
+    async fn create(&self, auth: BearerAuth, body: Json<NewWishBody>) -> Result<Created, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let now = self.0.clock.now_ms();
+        let new = body.0.parse(now)?;
+        let review = self.0.needs_review(&caller, &new).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        let wish = store::create(&mut tx, &caller, new, &self.0.settings.wishes, review, now).await?;
+        tx.commit().await?;
+        Ok(Created::Wish(Json(self.0.present_one(&caller, wish).await?)))
+    }
+
+    /// Browse wishes you may see, newest first. `mine=true` keeps those you posted, are the
+    /// resident of, or hold.
+    #[oai(path = "/wishes", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<String>>,
+        grid_id: Query<Option<i64>>,
+        category: Query<Option<String>>,
+        mine: Query<Option<bool>>,
+        cursor: Query<Option<String>>,
+        limit: Query<Option<i64>>,
+    ) -> Result<Json<WishPage>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let filter = parse_filter(status.0, grid_id.0, category.0, mine.0, cursor.0, limit.0)?;
+        let mut conn = self.0.db.pool().acquire().await?;
+        let wishes = store::list(&mut conn, &caller, &filter).await?;
+        drop(conn);
+        let next_cursor = (wishes.len() as i64 == filter.limit)
+            .then(|| wishes.last().map(|w| w.id.to_string()))
+            .flatten();
+        Ok(Json(WishPage {
+            items: self.0.present(&caller, wishes).await?,
+            next_cursor,
+        }))
+    }
+
+    /// One wish.
+    #[oai(path = "/wishes/:id", method = "get")]
+    async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<WishView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut conn = self.0.db.pool().acquire().await?;
+        let wish = store::get(&mut conn, &caller, id.0).await?;
+        drop(conn);
+        Ok(Json(self.0.present_one(&caller, wish).await?))
+    }
+
+    /// Everything that happened to a wish, oldest first.
+    #[oai(path = "/wishes/:id/timeline", method = "get")]
+    async fn timeline(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<Vec<TimelineView>>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut conn = self.0.db.pool().acquire().await?;
+        let entries = store::timeline(&mut conn, &caller, id.0).await?;
+        Ok(Json(entries.into_iter().map(Into::into).collect()))
+    }
+}

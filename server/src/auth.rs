@@ -1,0 +1,25 @@
+//! Bearer-token authentication: the OpenAPI security scheme and its resolution to a [`Caller`].
+
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use microwish_core::people::{Caller, session, user};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `Authorization: Bearer TOKEN`, where the token comes from `POST /api/v1/auth/wechat`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+pub struct BearerAuth(pub Bearer);
+
+impl AppState {
+    /// The caller behind a bearer token; 401 when unknown or expired.
+    pub async fn caller(&self, auth: &BearerAuth) -> Result<Caller, ApiError> {
+        let now = self.clock.now_ms();
+        let user_id = session::authenticate(self.db.pool(), &auth.0.token, now)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        Ok(user::caller(self.db.pool(), user_id).await?)
+    }
+}

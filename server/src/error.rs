@@ -1,0 +1,170 @@
+//! The one error type at the HTTP edge and the catch-all that turns every failure — ours,
+//! poem's (malformed JSON, unknown route, body too large) — into `{"code", "message"}` with a 4xx,
+//! or an opaque 500 that is logged with context.
+
+use poem::error::ResponseError;
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use serde::Serialize;
+
+use microwish_core::CoreError;
+
+/// An error answered to a client.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401: no valid session.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in first: Authorization: Bearer TOKEN",
+        )
+    }
+
+    /// 422: a field is not acceptable.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    /// 403: the caller may not do this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 500 for an internal failure: logged here with its context, answered opaquely.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "{context}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; it has been logged",
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        json_error(self.status, self.code, &self.message)
+    }
+}
+
+/// The JSON error body with its status.
+pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::to_string(&Body { code, message }).unwrap_or_default();
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(body)
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        match err {
+            CoreError::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
+            CoreError::Forbidden { code, message } => Self::new(StatusCode::FORBIDDEN, code, message),
+            CoreError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            CoreError::Invalid { code, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
+            CoreError::Database(e) => Self::internal("database error", e),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::internal("database error", err)
+    }
+}
+
+/// Answers any error that reached the top as JSON. Errors we raised keep their code; poem's own
+/// (parse failures, unknown routes, size limits) get a code from their status.
+pub async fn to_json(err: poem::Error) -> Response {
+    if let Some(api) = err.downcast_ref::<ApiError>() {
+        return api.as_response();
+    }
+    let status = err.status();
+    let code = match status {
+        StatusCode::BAD_REQUEST => "malformed",
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_field",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        s if s.is_server_error() => {
+            tracing::error!(error = %err, status = %s, "unhandled error");
+            return json_error(s, "internal", "something went wrong on our side; it has been logged");
+        }
+        _ => "error",
+    };
+    let message = match status {
+        StatusCode::NOT_FOUND => "no such route or resource".to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_string(),
+        _ => err.to_string(),
+    };
+    json_error(status, code, &message).into_response()
+}
+
+/// The error body as documented in the OpenAPI document.
+#[derive(poem_openapi::Object)]
+#[oai(rename = "Error")]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `claim_lost`, `invalid_field`, `unauthenticated`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl poem_openapi::ApiResponse for ApiError {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses};
+        use poem_openapi::types::Type;
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "An error: 4xx for the caller's mistakes (400 malformed, 401, 403, 404, 409, 413, 422, 429, 503 retry later), 5xx for ours",
+                status: None,
+                status_range: Some("4XX".into()),
+                content: vec![MetaMediaType {
+                    content_type: "application/json",
+                    schema: ErrorBody::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        use poem_openapi::types::Type;
+        ErrorBody::register(registry);
+    }
+}

@@ -1,0 +1,142 @@
+//! Request observation: a request id on every request (taken from `x-request-id` or made up),
+//! a tracing span carrying it, and Prometheus request counts and latency histograms.
+
+use std::time::Instant;
+
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use rand::RngCore;
+use tracing::Instrument;
+
+/// The request metrics and the registry that exports them.
+#[derive(Clone)]
+pub struct Metrics {
+    /// Registry served at `/metrics`.
+    pub registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Metrics {
+    /// Registers the HTTP metrics in a fresh registry.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "microwish_http_requests_total",
+                "HTTP requests by method, route and status",
+            ),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "microwish_http_request_duration_seconds",
+                "HTTP request latency by method and route",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["method", "route"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(requests.clone())).expect("register once");
+        registry.register(Box::new(latency.clone())).expect("register once");
+        Self {
+            registry,
+            requests,
+            latency,
+        }
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Collapses ids in a path so metrics have a bounded number of label values.
+fn route_label(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The middleware.
+pub struct Observe(pub Metrics);
+
+impl<E: Endpoint> Middleware<E> for Observe {
+    type Output = ObserveEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        ObserveEndpoint {
+            inner: ep,
+            metrics: self.0.clone(),
+        }
+    }
+}
+
+/// The endpoint wrapped by [`Observe`].
+pub struct ObserveEndpoint<E> {
+    inner: E,
+    metrics: Metrics,
+}
+
+impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let request_id = req
+            .header("x-request-id")
+            .filter(|id| id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let mut bytes = [0u8; 8];
+                rand::rng().fill_bytes(&mut bytes);
+                hex::encode(bytes)
+            });
+        let method = req.method().to_string();
+        let route = route_label(req.uri().path());
+        let span = tracing::info_span!("request", id = %request_id, %method, path = %req.uri().path());
+        let started = Instant::now();
+        let result = self.inner.call(req).instrument(span.clone()).await;
+        let mut response = match result {
+            Ok(r) => r.into_response(),
+            Err(err) => crate::error::to_json(err).await,
+        };
+        let status = response.status();
+        let elapsed = started.elapsed();
+        self.metrics
+            .requests
+            .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+            .inc();
+        self.metrics
+            .latency
+            .with_label_values(&[method.as_str(), route.as_str()])
+            .observe(elapsed.as_secs_f64());
+        span.in_scope(|| tracing::debug!(status = status.as_u16(), micros = elapsed.as_micros() as u64, "done"));
+        if let Ok(value) = request_id.parse() {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_collapse_in_route_labels() {
+        assert_eq!(route_label("/api/v1/wishes/42/claim"), "/api/v1/wishes/{id}/claim");
+        assert_eq!(route_label("/healthz"), "/healthz");
+    }
+}

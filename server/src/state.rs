@@ -1,0 +1,66 @@
+//! What every handler shares: the database, settings, clock, WeChat client and metrics.
+
+use std::sync::Arc;
+
+use microwish_core::{Db, Settings, SharedClock};
+use microwish_wechat::MiniProgram;
+
+use crate::observe::Metrics;
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// Validated settings.
+    pub settings: Arc<Settings>,
+    /// The clock (manual in tests).
+    pub clock: SharedClock,
+    /// The WeChat mini-program client (login, phone numbers, content checks); its token holder
+    /// is shared with the notifier in `serve`.
+    pub wechat: MiniProgram,
+    /// HTTP metrics.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// The subscribe-message template ids configured for any kind.
+    pub fn template_ids(&self) -> Vec<&str> {
+        let t = &self.settings.wechat.templates;
+        [
+            &t.wish_claimed,
+            &t.wish_fulfilled,
+            &t.event_invitation,
+            &t.event_reminder,
+            &t.alert,
+        ]
+        .into_iter()
+        .map(String::as_str)
+        .filter(|id| !id.is_empty())
+        .collect()
+    }
+
+    /// Maps a failed WeChat call made for the caller to an answer: a bad code is the caller's
+    /// mistake, busy means retry, anything else is logged (with its rid) as a gateway failure.
+    pub fn wechat_error(&self, call: &str, err: microwish_wechat::WechatError) -> crate::ApiError {
+        use poem::http::StatusCode;
+        match err.errcode() {
+            Some(40029 | 40163) => {
+                crate::ApiError::invalid("invalid_code", "the code is invalid, expired or already used")
+            }
+            Some(-1 | 45011 | 45009) => crate::ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "wechat_busy",
+                "WeChat is busy: retry in a few seconds",
+            ),
+            _ => {
+                tracing::error!(call, error = %err, "WeChat call failed");
+                crate::ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "wechat_error",
+                    format!("WeChat {call} failed; it has been logged"),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! `microwish demo`: the whole system on one machine — SQLite in a temporary folder, the WeChat and
+//! WeCom protocol stub, a seeded community — and a printed walkthrough with ready-made commands.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use microwish_core::fields::{Address, Building, Description, DisplayName, GridName, Phone, Title};
+use microwish_core::people::grid::{self, GridInput};
+use microwish_core::people::user::{self, ProfileUpdate};
+use microwish_core::people::{Role, session};
+use microwish_core::wish::store::{self, ChangeInput};
+use microwish_core::wish::{Action, NewWish, Urgency};
+use microwish_core::{Clock, Db, Settings, SystemClock};
+use microwish_wechat::WechatStub;
+
+use crate::{config, startup};
+
+const APPID: &str = "wxdemo0000000000";
+const SECRET: &str = "demo-secret";
+
+/// Someone in the demo community.
+struct Person {
+    openid: &'static str,
+    name: &'static str,
+    role: Option<Role>,
+    grid: usize,
+    phone: &'static str,
+    building: &'static str,
+    address: &'static str,
+}
+
+const PEOPLE: &[Person] = &[
+    Person {
+        openid: "demo-admin",
+        name: "陈书记",
+        role: Some(Role::Admin),
+        grid: 0,
+        phone: "13900000001",
+        building: "社区居委会",
+        address: "社区居委会",
+    },
+    Person {
+        openid: "demo-leader-1",
+        name: "刘网格长",
+        role: Some(Role::GridLeader),
+        grid: 0,
+        phone: "13900000002",
+        building: "1号楼",
+        address: "1号楼1单元101",
+    },
+    Person {
+        openid: "demo-leader-2",
+        name: "赵网格长",
+        role: Some(Role::GridLeader),
+        grid: 1,
+        phone: "13900000003",
+        building: "5号楼",
+        address: "5号楼2单元201",
+    },
+    Person {
+        openid: "demo-volunteer-1",
+        name: "党员志愿者小王",
+        role: Some(Role::Volunteer),
+        grid: 0,
+        phone: "13900000004",
+        building: "2号楼",
+        address: "2号楼3单元302",
+    },
+    Person {
+        openid: "demo-volunteer-2",
+        name: "党员志愿者小李",
+        role: Some(Role::Volunteer),
+        grid: 1,
+        phone: "13900000005",
+        building: "6号楼",
+        address: "6号楼1单元502",
+    },
+    Person {
+        openid: "demo-resident-1",
+        name: "王奶奶",
+        role: None,
+        grid: 0,
+        phone: "13812345678",
+        building: "3号楼",
+        address: "3号楼2单元301",
+    },
+    Person {
+        openid: "demo-resident-2",
+        name: "李大爷",
+        role: None,
+        grid: 1,
+        phone: "13812340000",
+        building: "7号楼",
+        address: "7号楼1单元102",
+    },
+];
+
+/// Runs the demo until Ctrl-C.
+pub async fn run(bind: &str) -> anyhow::Result<()> {
+    let stub = WechatStub::start(APPID, SECRET).context("cannot start the WeChat protocol stub")?;
+    let dir = std::env::temp_dir().join(format!("microwish-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut settings = config::load(None)?;
+    settings.server.bind = bind.to_string();
+    settings.database.url = format!("sqlite://{}/demo.db", dir.display());
+    settings.wechat.api_base = stub.base_url();
+    settings.wechat.appid = APPID.into();
+    settings.wechat.secret = SECRET.into();
+    settings.wecom.api_base = stub.base_url();
+    settings.validate()?;
+    let settings = Arc::new(settings);
+
+    let db = startup::open_database(&settings).await?;
+    let tokens = seed(&db, &settings).await.context("cannot seed the demo community")?;
+    let server = startup::start_server(settings.clone(), db.clone(), Arc::new(SystemClock)).await?;
+    print_walkthrough(&format!("http://{}", server.addr), &stub.base_url(), &tokens);
+
+    startup::shutdown_signal().await;
+    server.stop().await?;
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Seeds two grids, their leaders, volunteers, residents and a few wishes; returns a session token per person.
+async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str, &'static str, String)>> {
+    let now = SystemClock.now_ms();
+    let mut tx = db.begin_write().await?;
+    let mut grids = Vec::new();
+    for name in ["第一网格（1–4号楼）", "第二网格（5–8号楼）"] {
+        let input = GridInput {
+            name: GridName::parse(name)?,
+            leader_user_id: None,
+            wecom_robot_key: None,
+        };
+        grids.push(grid::create(&mut tx, input, now).await?.id);
+    }
+    let mut ids = Vec::new();
+    let mut tokens = Vec::new();
+    for p in PEOPLE {
+        let (u, _) = user::find_or_create(&mut tx, p.openid, now).await?;
+        let update = ProfileUpdate {
+            display_name: Some(DisplayName::parse(p.name)?),
+            phone: Some(Phone::parse(p.phone)?),
+            grid_id: Some(grids[p.grid]),
+            building: Some(Building::parse(p.building)?),
+            address: Some(Address::parse(p.address)?),
+            email: None,
+        };
+        user::update_profile(&mut tx, u.id, update, now).await?;
+        if let Some(role) = p.role {
+            user::grant(&mut tx, u.id, role).await?;
+        }
+        if p.role == Some(Role::GridLeader) {
+            grid::set_leader(&mut tx, grids[p.grid], u.id, now).await?;
+        }
+        ids.push(u.id);
+        tokens.push((
+            p.openid,
+            p.name,
+            session::create(&mut tx, u.id, now, 7 * 86_400_000).await?,
+        ));
+    }
+    tx.commit().await?;
+
+    let wishes = [
+        (
+            5,
+            "帮忙买降压药",
+            "常吃的硝苯地平缓释片快吃完了，腿脚不便，麻烦帮忙去社区药店买两盒。",
+            "medicine",
+            Urgency::Urgent,
+        ),
+        (
+            5,
+            "楼道灯坏了",
+            "3号楼2单元三楼楼道灯不亮，晚上上下楼看不清。",
+            "repair",
+            Urgency::Normal,
+        ),
+        (
+            6,
+            "想找人聊聊天",
+            "老伴走了以后一个人在家，希望周末有人来陪我下盘象棋。",
+            "companion",
+            Urgency::Normal,
+        ),
+        (
+            6,
+            "孙女需要学习用品",
+            "孙女上三年级，需要一个书包和几本练习册。",
+            "study",
+            Urgency::Normal,
+        ),
+    ];
+    let mut created = Vec::new();
+    for (who, title, description, category, urgency) in wishes {
+        let caller = user::caller(db.pool(), ids[who]).await?;
+        let new = NewWish {
+            title: Title::parse(title)?,
+            description: Description::parse(description)?,
+            category: category.into(),
+            urgency,
+            due_at: None,
+            on_behalf_of: None,
+            consent_note: None,
+        };
+        let mut tx = db.begin_write().await?;
+        created.push(
+            store::create(&mut tx, &caller, new, &settings.wishes, false, now)
+                .await?
+                .id,
+        );
+        tx.commit().await?;
+    }
+    // One wish already under way, so the contact-detail rule can be seen at work.
+    let volunteer = user::caller(db.pool(), ids[4]).await?;
+    let mut tx = db.begin_write().await?;
+    store::apply(
+        &mut tx,
+        Some(&volunteer),
+        created[2],
+        Action::Claim,
+        ChangeInput::default(),
+        &settings.wishes,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, String)]) {
+    let token = |openid: &str| {
+        tokens
+            .iter()
+            .find(|t| t.0 == openid)
+            .map(|t| t.2.clone())
+            .unwrap_or_default()
+    };
+    println!("\n=== microwish demo — a seeded community is running ===\n");
+    println!("API:         {api}/api/v1    Swagger UI: {api}/docs    OpenAPI: {api}/openapi.json");
+    println!("WeChat stub: {stub}   (also serves the WeCom robot API)\n");
+    println!("Signed-in people (token valid 7 days):");
+    for (openid, name, t) in tokens {
+        println!("  {name:<12} {openid:<18} {t}");
+    }
+    let v1 = token("demo-volunteer-1");
+    let r1 = token("demo-resident-1");
+    let l1 = token("demo-leader-1");
+    println!("\nTry it:");
+    println!("  # a volunteer browses open wishes: phone numbers are masked, addresses hidden");
+    println!("  curl -s '{api}/api/v1/wishes?status=open' -H 'Authorization: Bearer {v1}'");
+    println!("  # ... claims one (run it twice: the second answers 409 claim_lost)");
+    println!("  curl -s -X POST {api}/api/v1/wishes/2/claim -H 'Authorization: Bearer {v1}'");
+    println!("  # ... and now sees 王奶奶's phone and address; then reports it done");
+    println!(
+        "  curl -s -X POST {api}/api/v1/wishes/2/fulfil -H 'Authorization: Bearer {v1}' -H 'content-type: application/json' -d '{{\"note\":\"换好了新灯泡\"}}'"
+    );
+    println!("  # the resident confirms and rates");
+    println!(
+        "  curl -s -X POST {api}/api/v1/wishes/2/confirm -H 'Authorization: Bearer {r1}' -H 'content-type: application/json' -d '{{\"rating\":5,\"comment\":\"谢谢小王！\"}}'"
+    );
+    println!("  curl -s {api}/api/v1/wishes/2/timeline -H 'Authorization: Bearer {r1}'");
+    println!("  # the grid leader sees everything in their grid, full contact details included");
+    println!("  curl -s '{api}/api/v1/wishes?grid_id=1' -H 'Authorization: Bearer {l1}'");
+    println!("  # post a new wish as a resident");
+    println!(
+        "  curl -s -X POST {api}/api/v1/wishes -H 'Authorization: Bearer {r1}' -H 'content-type: application/json' -d '{{\"title\":\"帮忙取快递\",\"description\":\"驿站的快递太重了\",\"category\":\"errand\"}}'"
+    );
+    println!("  # sign in as anyone through the stub, the way the mini-program does with wx.login");
+    println!(
+        "  CODE=$(curl -s -X POST {stub}/__stub/login_code -d '{{\"openid\":\"someone-new\"}}' | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/')"
+    );
+    println!(
+        "  curl -s -X POST {api}/api/v1/auth/wechat -H 'content-type: application/json' -d \"{{\\\"code\\\":\\\"$CODE\\\"}}\""
+    );
+    println!("\nCtrl-C stops the demo and removes its temporary database.\n");
+}

@@ -1,0 +1,126 @@
+//! Start-up: open and migrate the database, build the shared state, and run the HTTP server
+//! until a shutdown signal. Used by `serve`, `demo` and the end-to-end tests alike.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::TcpAcceptor;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use microwish_core::config::redact_url;
+use microwish_core::{Db, Settings, SharedClock};
+use microwish_server::{AppState, Metrics};
+use microwish_wechat::{MiniProgram, WechatConfig};
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let url = &settings.database.url;
+    let db = Db::connect(url, settings.database.max_connections)
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(url)))?;
+    db.migrate().await.context("cannot apply database migrations")?;
+    tracing::info!(database = %redact_url(url), engine = ?db.engine(), "database ready");
+    Ok(db)
+}
+
+/// The WeChat client the server uses (its token holder is shared by clones).
+pub fn wechat_client(settings: &Settings) -> anyhow::Result<MiniProgram> {
+    let config = WechatConfig {
+        api_base: settings.wechat.api_base.clone(),
+        appid: settings.wechat.appid.clone(),
+        secret: settings.wechat.secret.clone(),
+    };
+    MiniProgram::new(config).map_err(|e| anyhow::anyhow!("cannot build the WeChat client: {e}"))
+}
+
+/// A running HTTP server.
+pub struct RunningServer {
+    /// The address it listens on (the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    /// The shared state (database, clock, settings).
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in flight finish (up to 10 s), and waits.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.task.await.context("server task panicked")??;
+        Ok(())
+    }
+
+    /// Waits until the server ends by itself.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task panicked")??;
+        Ok(())
+    }
+
+    /// A handle that stops the server when sent `true`.
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Binds `settings.server.bind` and serves the API on an already-open database.
+pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -> anyhow::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind(&settings.server.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        db,
+        wechat: wechat_client(&settings)?,
+        settings,
+        clock,
+        metrics: Metrics::new(),
+    };
+    let app = microwish_server::app(state.clone());
+    let (stop, mut stopped) = watch::channel(false);
+    let acceptor = TcpAcceptor::from_tokio(listener)?;
+    let task = tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+                Some(Duration::from_secs(10)),
+            )
+            .await
+    });
+    tracing::info!(%addr, "listening: API under /api/v1, docs at /docs");
+    Ok(RunningServer {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

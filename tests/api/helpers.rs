@@ -1,0 +1,383 @@
+//! The test harness: `TestApp::spawn(engine)` starts the whole server on port 0 with its own
+//! database (a fresh SQLite file, or a fresh PostgreSQL database) and its own WeChat stub;
+//! `TestApp` has one method per endpoint. `both_engines!` turns one test body into two tests.
+
+#![allow(dead_code)] // A shared harness: not every test uses every helper.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use microwish::startup::{self, RunningServer};
+use microwish_core::people::Role;
+use microwish_core::{Clock, Db, ManualClock, Settings, SystemClock};
+use microwish_wechat::WechatStub;
+
+pub const APPID: &str = "wxtest0000000000";
+pub const SECRET: &str = "test-secret";
+/// The PostgreSQL server tests create their databases on (override with MICROWISH_TEST_POSTGRES_URL).
+pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body on both engines, as two separate tests.
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, $body:ident) => {
+        $crate::both_engines!($name, $body, |_settings| {});
+    };
+    ($name:ident, $body:ident, $configure:expr) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Engine::Sqlite, $configure).await;
+                super::$body(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Engine::Postgres, $configure).await;
+                super::$body(app).await;
+            }
+        }
+    };
+}
+
+/// What a test database needs cleaning up after.
+enum Cleanup {
+    SqliteDir(PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+/// A running microwish with its own database and WeChat stub.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub stub: WechatStub,
+    pub db: Db,
+    pub clock: Arc<ManualClock>,
+    pub engine: Engine,
+    server: Option<RunningServer>,
+    cleanup: Option<Cleanup>,
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub token: String,
+    pub openid: String,
+}
+
+/// An answer: status and JSON body (Null when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    /// Asserts the status and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        self.body
+    }
+
+    /// Asserts a JSON error with this status and code.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(self.body["code"], code, "unexpected code; body: {}", self.text);
+        assert!(
+            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "no message: {}",
+            self.text
+        );
+    }
+}
+
+fn unique_name() -> String {
+    format!("mw_test_{}_{:016x}", std::process::id(), rand::random::<u64>())
+}
+
+/// The embedded default configuration, pointed at a test database and stub.
+pub fn test_settings(database_url: &str, stub: &WechatStub) -> Settings {
+    let mut s = microwish::config::load(None).expect("default config");
+    s.server.bind = "127.0.0.1:0".into();
+    s.database.url = database_url.into();
+    s.database.max_connections = 8;
+    s.wechat.api_base = stub.base_url();
+    s.wechat.appid = APPID.into();
+    s.wechat.secret = SECRET.into();
+    s.wecom.api_base = stub.base_url();
+    s.notifier.enabled = false;
+    s
+}
+
+impl TestApp {
+    /// Starts the app on `engine` with the default configuration.
+    pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, |_| {}).await
+    }
+
+    /// Starts the app on `engine` after `configure` has adjusted the settings.
+    pub async fn spawn_with(engine: Engine, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let stub = WechatStub::start(APPID, SECRET).expect("stub");
+        let (url, cleanup) = match engine {
+            Engine::Sqlite => {
+                let dir = std::env::temp_dir().join(unique_name());
+                std::fs::create_dir_all(&dir).unwrap();
+                (format!("sqlite://{}/test.db", dir.display()), Cleanup::SqliteDir(dir))
+            }
+            Engine::Postgres => {
+                let admin_url =
+                    std::env::var("MICROWISH_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
+                let name = unique_name();
+                let admin = Db::connect(&admin_url, 1)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed for the postgres tests: {e}"));
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(admin.pool())
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
+                (format!("{base}/{name}"), Cleanup::PostgresDatabase { admin_url, name })
+            }
+        };
+        let mut settings = test_settings(&url, &stub);
+        configure(&mut settings);
+        settings.validate().expect("valid test settings");
+        let db = startup::open_database(&settings).await.expect("database");
+        let clock = Arc::new(ManualClock::at(SystemClock.now_ms()));
+        let server = startup::start_server(Arc::new(settings), db.clone(), clock.clone())
+            .await
+            .expect("server");
+        let base = format!("http://{}", server.addr);
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        TestApp {
+            base,
+            client,
+            stub,
+            db,
+            clock,
+            engine,
+            server: Some(server),
+            cleanup: Some(cleanup),
+        }
+    }
+
+    /// Sends a request; `body` None sends no body.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        self.send(req).await
+    }
+
+    /// Sends a prepared request.
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, body, text }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call("PUT", path, Some(token), Some(body)).await
+    }
+
+    /// Signs in through the real flow: a code from the stub, exchanged at `/auth/wechat`.
+    pub async fn login(&self, openid: &str) -> TestUser {
+        let code = self.stub.issue_login_code(openid);
+        let body = self
+            .call("POST", "/api/v1/auth/wechat", None, Some(json!({ "code": code })))
+            .await
+            .expect(200);
+        TestUser {
+            id: body["user"]["id"].as_i64().unwrap(),
+            token: body["token"].as_str().unwrap().to_string(),
+            openid: openid.to_string(),
+        }
+    }
+
+    /// Makes the first admin the way an operator does, with `microwish admin grant`'s code path.
+    pub async fn admin(&self, openid: &str) -> TestUser {
+        microwish::admin::grant(&self.db, openid, Role::Admin, None)
+            .await
+            .unwrap();
+        self.login(openid).await
+    }
+
+    /// Creates a grid (as `admin`) led by `leader`.
+    pub async fn grid(&self, admin: &TestUser, name: &str, leader: Option<&TestUser>) -> i64 {
+        let body = json!({ "name": name, "leader_user_id": leader.map(|l| l.id) });
+        self.post("/api/v1/admin/grids", &admin.token, body).await.expect(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Sets roles (as `admin`).
+    pub async fn set_roles(&self, admin: &TestUser, user: &TestUser, roles: &[&str]) {
+        self.put(
+            &format!("/api/v1/admin/users/{}/roles", user.id),
+            &admin.token,
+            json!({ "roles": roles }),
+        )
+        .await
+        .expect(200);
+    }
+
+    /// Fills in a profile: name, phone, grid, building and address.
+    pub async fn profile(&self, user: &TestUser, name: &str, phone: &str, grid_id: i64) {
+        let body = json!({
+            "display_name": name, "phone": phone, "grid_id": grid_id,
+            "building": "3号楼", "address": format!("3号楼2单元{}室", user.id),
+        });
+        self.put("/api/v1/me", &user.token, body).await.expect(200);
+    }
+
+    /// Posts a wish and returns it.
+    pub async fn wish(&self, user: &TestUser, title: &str) -> Value {
+        let body = json!({ "title": title, "description": "请帮帮忙", "category": "errand" });
+        self.post("/api/v1/wishes", &user.token, body).await.expect(201)
+    }
+
+    /// Takes a wish through an action with an optional body.
+    pub async fn act(&self, user: &TestUser, wish_id: i64, action: &str, body: Option<Value>) -> Answer {
+        self.call(
+            "POST",
+            &format!("/api/v1/wishes/{wish_id}/{action}"),
+            Some(&user.token),
+            body,
+        )
+        .await
+    }
+
+    /// Outbox rows recorded for a wish: (kind, recipient) in order.
+    pub async fn outbox(&self, wish_id: i64) -> Vec<(String, i64)> {
+        let mut conn = self.db.pool().acquire().await.unwrap();
+        microwish_core::outbox::for_subject(&mut conn, "wish", wish_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.kind, n.recipient_id))
+            .collect()
+    }
+
+    /// Counts rows of a table (for "nothing half-written" checks).
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+            .get(0)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let server = self.server.take();
+        let cleanup = self.cleanup.take();
+        let db = self.db.clone();
+        // Async clean-up from a destructor: on a thread of its own, with a runtime of its own.
+        let handle = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                drop(server);
+                db.close().await;
+                match cleanup {
+                    Some(Cleanup::SqliteDir(dir)) => {
+                        let _ = std::fs::remove_dir_all(dir);
+                    }
+                    Some(Cleanup::PostgresDatabase { admin_url, name }) => {
+                        if let Ok(admin) = Db::connect(&admin_url, 1).await {
+                            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
+                            admin.close().await;
+                        }
+                    }
+                    None => {}
+                }
+            });
+        });
+        let _ = handle.join();
+    }
+}
+
+/// A small community: an admin, two grids with leaders, residents and volunteers, all signed in
+/// with complete profiles. Grid A holds the owner, the other resident and both volunteers.
+pub struct Community {
+    pub admin: TestUser,
+    pub grid_a: i64,
+    pub grid_b: i64,
+    pub leader_a: TestUser,
+    pub leader_b: TestUser,
+    pub owner: TestUser,
+    pub other_resident: TestUser,
+    pub volunteer: TestUser,
+    pub volunteer2: TestUser,
+}
+
+/// Phone numbers of the community, to search responses for.
+pub const OWNER_PHONE: &str = "13812345678";
+
+impl Community {
+    pub async fn seed(app: &TestApp) -> Community {
+        let admin = app.admin("admin-openid").await;
+        let leader_a = app.login("leader-a").await;
+        let leader_b = app.login("leader-b").await;
+        let grid_a = app.grid(&admin, "第一网格", Some(&leader_a)).await;
+        let grid_b = app.grid(&admin, "第二网格", Some(&leader_b)).await;
+        let owner = app.login("owner").await;
+        let other_resident = app.login("other-resident").await;
+        let volunteer = app.login("volunteer-1").await;
+        let volunteer2 = app.login("volunteer-2").await;
+        app.set_roles(&admin, &volunteer, &["volunteer"]).await;
+        app.set_roles(&admin, &volunteer2, &["volunteer"]).await;
+        app.profile(&owner, "王奶奶", OWNER_PHONE, grid_a).await;
+        app.profile(&other_resident, "李大爷", "13900001111", grid_a).await;
+        app.profile(&volunteer, "小王", "13700002222", grid_a).await;
+        app.profile(&volunteer2, "小李", "13700003333", grid_a).await;
+        app.profile(&leader_a, "刘网格长", "13600004444", grid_a).await;
+        app.profile(&leader_b, "赵网格长", "13600005555", grid_b).await;
+        Community {
+            admin,
+            grid_a,
+            grid_b,
+            leader_a,
+            leader_b,
+            owner,
+            other_resident,
+            volunteer,
+            volunteer2,
+        }
+    }
+}

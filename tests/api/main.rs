@@ -1,0 +1,10 @@
+//! End-to-end tests of microwish over HTTP, against a real server on port 0, a real database
+//! (every test runs on SQLite and on PostgreSQL) and the WeChat protocol stub.
+
+mod helpers;
+
+mod authorization;
+mod bad_input;
+mod lifecycle;
+mod races;
+mod service;
