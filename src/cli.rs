@@ -96,18 +96,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve => {
             let db = startup::open_database(&settings).await?;
-            let server = startup::start_server(settings, db.clone(), Arc::new(SystemClock)).await?;
+            let server = startup::start_server(settings.clone(), db.clone(), Arc::new(SystemClock)).await?;
+            let worker = match settings.notifier.enabled {
+                true => Some(server.start_worker()?),
+                false => None,
+            };
             let stop = server.stopper();
             tokio::spawn(async move {
                 startup::shutdown_signal().await;
                 let _ = stop.send(true);
             });
             server.wait().await?;
+            if let Some(worker) = worker {
+                let _ = worker.await;
+            }
             db.close().await;
             Ok(())
         }
         Command::Notifier => {
-            anyhow::bail!("the standalone notifier worker is not available in this build yet")
+            let db = startup::open_database(&settings).await?;
+            startup::run_notifier(settings, db.clone(), Arc::new(SystemClock)).await?;
+            db.close().await;
+            Ok(())
         }
         Command::Admin {
             command: AdminCommand::Grant { openid, role, grid },

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use microwish_core::config::redact_url;
 use microwish_core::{Db, Settings, SharedClock};
+use microwish_notifier::Worker;
 use microwish_server::{AppState, Metrics};
 use microwish_wechat::{MiniProgram, WechatConfig};
 
@@ -64,6 +65,44 @@ impl RunningServer {
     pub fn stopper(&self) -> watch::Sender<bool> {
         self.stop.clone()
     }
+
+    /// Starts a notifier worker in this process: it shares the server's WeChat token holder,
+    /// metrics registry and wake-up signal, and stops with the server.
+    pub fn start_worker(&self) -> anyhow::Result<JoinHandle<()>> {
+        let s = &self.state;
+        let worker = Worker::builder(
+            s.db.clone(),
+            s.settings.clone(),
+            s.clock.clone(),
+            s.wechat.clone(),
+            &s.metrics.registry,
+        )
+        .map_err(anyhow::Error::msg)?
+        .wake(s.outbox_wake.clone())
+        .build();
+        Ok(tokio::spawn(worker.run(self.stop.subscribe())))
+    }
+}
+
+/// Runs a notifier worker alone until Ctrl-C or SIGTERM (then finishes the batch in hand).
+pub async fn run_notifier(settings: Arc<Settings>, db: Db, clock: SharedClock) -> anyhow::Result<()> {
+    let metrics = Metrics::new();
+    let worker = Worker::builder(
+        db,
+        settings.clone(),
+        clock,
+        wechat_client(&settings)?,
+        &metrics.registry,
+    )
+    .map_err(anyhow::Error::msg)?
+    .build();
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    worker.run(stopped).await;
+    Ok(())
 }
 
 /// Binds `settings.server.bind` and serves the API on an already-open database.
@@ -78,6 +117,7 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         settings,
         clock,
         metrics: Metrics::new(),
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
     };
     let app = microwish_server::app(state.clone());
     let (stop, mut stopped) = watch::channel(false);

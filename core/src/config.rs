@@ -96,6 +96,8 @@ pub struct WechatSettings {
     pub miniprogram_state: String,
     /// Subscribe-message template ids per notification kind; empty skips WeChat for that kind.
     pub templates: WechatTemplates,
+    /// Templates with long-term subscription (some public-service categories): no quota tracking.
+    pub long_term_templates: Vec<String>,
 }
 
 impl fmt::Debug for WechatSettings {
@@ -107,6 +109,7 @@ impl fmt::Debug for WechatSettings {
             .field("content_check", &self.content_check)
             .field("miniprogram_state", &self.miniprogram_state)
             .field("templates", &self.templates)
+            .field("long_term_templates", &self.long_term_templates)
             .finish()
     }
 }
@@ -168,6 +171,12 @@ pub struct NotifierSettings {
     pub batch_size: u32,
     /// Attempts before a delivery is dead.
     pub max_attempts: u32,
+    /// How long a claimed batch is held; a crashed worker's notifications are rescued after it.
+    pub lease: ConfigDuration,
+    /// First retry delay; later ones double, with jitter, up to `retry_cap`.
+    pub retry_base: ConfigDuration,
+    /// Longest retry delay.
+    pub retry_cap: ConfigDuration,
 }
 
 /// `[wishes]`

@@ -42,8 +42,17 @@ pub async fn record(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> 
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        // Wakes notifier workers in other processes when (and only if) this transaction commits.
+        sqlx::query("SELECT pg_notify('microwish_outbox', '')")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(result.rows_affected() == 1)
 }
+
+/// The PostgreSQL channel on which new outbox rows are announced.
+pub const WAKE_CHANNEL: &str = "microwish_outbox";
 
 /// A recorded notification, as admins and tests see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +77,8 @@ pub struct Notification {
     pub attempts: i64,
     /// Last error.
     pub last_error: Option<String>,
+    /// Channel of the latest attempt.
+    pub channel: Option<String>,
     /// Created, epoch ms.
     pub created_at: i64,
 }
@@ -80,7 +91,7 @@ pub async fn for_subject(
 ) -> CoreResult<Vec<Notification>> {
     let rows = sqlx::query(
         "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
-         created_at FROM notifications WHERE subject_type = $1 AND subject_id = $2 ORDER BY id",
+         channel, created_at FROM notifications WHERE subject_type = $1 AND subject_id = $2 ORDER BY id",
     )
     .bind(subject_type)
     .bind(subject_id)
@@ -89,13 +100,19 @@ pub async fn for_subject(
     Ok(rows.iter().map(from_row).collect())
 }
 
-/// Notifications filtered by status (all when `None`), newest first.
-pub async fn list(conn: &mut AnyConnection, status: Option<&str>, limit: i64) -> CoreResult<Vec<Notification>> {
+/// Notifications filtered by status and kind (all when `None`), newest first.
+pub async fn list(
+    conn: &mut AnyConnection,
+    status: Option<&str>,
+    kind: Option<&str>,
+    limit: i64,
+) -> CoreResult<Vec<Notification>> {
     let rows = sqlx::query(
         "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
-         created_at FROM notifications WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2",
+         channel, created_at FROM notifications WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) ORDER BY id DESC LIMIT $3",
     )
     .bind(status.unwrap_or(""))
+    .bind(kind.unwrap_or(""))
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
@@ -115,6 +132,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Notification {
         status: row.get("status"),
         attempts: row.get("attempts"),
         last_error: row.get("last_error"),
+        channel: row.get("channel"),
         created_at: row.get("created_at"),
     }
 }
@@ -131,7 +149,7 @@ pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<No
     .await?;
     let row = sqlx::query(
         "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
-         created_at FROM notifications WHERE id = $1",
+         channel, created_at FROM notifications WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)

@@ -21,6 +21,9 @@ pub struct AppState {
     pub wechat: MiniProgram,
     /// HTTP metrics.
     pub metrics: Metrics,
+    /// Poked after a transaction that recorded notifications commits, so an in-process notifier
+    /// delivers at once instead of at its next poll.
+    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

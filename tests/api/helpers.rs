@@ -176,6 +176,11 @@ impl TestApp {
         }
     }
 
+    /// The running server's shared state (settings, WeChat client, metrics).
+    pub fn state(&self) -> &microwish_server::AppState {
+        &self.server.as_ref().expect("running").state
+    }
+
     /// Sends a request; `body` None sends no body.
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();

@@ -6,5 +6,6 @@ mod helpers;
 mod authorization;
 mod bad_input;
 mod lifecycle;
+mod notifier;
 mod races;
 mod service;

@@ -3,6 +3,7 @@
 
 pub mod caller;
 pub mod grid;
+pub mod preferences;
 pub mod role;
 pub mod session;
 pub mod subscription;

@@ -86,7 +86,7 @@ impl From<Notification> for NotificationView {
             subject_type: n.subject_type,
             subject_id: n.subject_id,
             urgent: n.urgent,
-            channel: None,
+            channel: n.channel,
             status: n.status,
             attempts: n.attempts,
             last_error: n.last_error,
@@ -171,6 +171,7 @@ impl AdminApi {
         &self,
         auth: BearerAuth,
         status: Query<Option<String>>,
+        kind: Query<Option<String>>,
         limit: Query<Option<i64>>,
     ) -> Result<Json<Vec<NotificationView>>, ApiError> {
         self.admin(&auth).await?;
@@ -186,7 +187,7 @@ impl AdminApi {
             return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 1000"));
         }
         let mut conn = self.0.db.pool().acquire().await?;
-        let list = outbox::list(&mut conn, status.0.as_deref(), limit).await?;
+        let list = outbox::list(&mut conn, status.0.as_deref(), kind.0.as_deref(), limit).await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 
@@ -197,6 +198,7 @@ impl AdminApi {
         let mut tx = self.0.db.begin_write().await?;
         let n = outbox::retry(&mut tx, id.0, self.0.clock.now_ms()).await?;
         tx.commit().await?;
+        self.0.outbox_wake.notify_one();
         Ok(Json(n.into()))
     }
 }

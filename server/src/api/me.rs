@@ -7,6 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
+use microwish_core::people::preferences::{self, Preference};
 use microwish_core::people::subscription::{self, Choice};
 use microwish_core::people::user::{self, ProfileUpdate};
 
@@ -63,6 +64,37 @@ struct SubscriptionsBody {
 #[derive(Object)]
 struct QuotaView {
     remaining: BTreeMap<String, i64>,
+}
+
+/// One channel switched on or off for one kind of notification.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct PreferenceItem {
+    /// wish_claimed, wish_assigned, wish_released, wish_fulfilled, wish_confirmed, wish_cancelled,
+    /// wish_rejected, wish_approved, wish_review, alert, digest.
+    kind: String,
+    /// wechat, robot or email.
+    channel: String,
+    /// On or off.
+    enabled: bool,
+}
+
+/// Notification preferences; kinds and channels not listed are on.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct PreferencesBody {
+    preferences: Vec<PreferenceItem>,
+}
+
+fn preferences_view(list: Vec<Preference>) -> PreferencesBody {
+    let preferences = list.into_iter().map(|p| PreferenceItem {
+        kind: p.kind,
+        channel: p.channel,
+        enabled: p.enabled,
+    });
+    PreferencesBody {
+        preferences: preferences.collect(),
+    }
 }
 
 pub struct MeApi(pub AppState);
@@ -149,5 +181,42 @@ impl MeApi {
         Ok(Json(QuotaView {
             remaining: remaining.into_iter().collect(),
         }))
+    }
+
+    /// Your notification preferences (only the ones you changed; everything else is on).
+    #[oai(path = "/me/notification-preferences", method = "get")]
+    async fn get_preferences(&self, auth: BearerAuth) -> Result<Json<PreferencesBody>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut conn = self.0.db.pool().acquire().await?;
+        Ok(Json(preferences_view(
+            preferences::get(&mut conn, caller.user_id).await?,
+        )))
+    }
+
+    /// Switch channels on or off per kind. Urgent alerts keep at least one channel.
+    #[oai(path = "/me/notification-preferences", method = "put")]
+    async fn put_preferences(
+        &self,
+        auth: BearerAuth,
+        body: Json<PreferencesBody>,
+    ) -> Result<Json<PreferencesBody>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        if body.0.preferences.len() > 100 {
+            return Err(ApiError::invalid("invalid_field", "preferences: at most 100 entries"));
+        }
+        let list: Vec<Preference> = body
+            .0
+            .preferences
+            .into_iter()
+            .map(|p| Preference {
+                kind: p.kind,
+                channel: p.channel,
+                enabled: p.enabled,
+            })
+            .collect();
+        let mut tx = self.0.db.begin_write().await?;
+        let saved = preferences::set(&mut tx, caller.user_id, &list).await?;
+        tx.commit().await?;
+        Ok(Json(preferences_view(saved)))
     }
 }

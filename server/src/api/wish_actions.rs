@@ -86,6 +86,7 @@ impl WishActionApi {
         )
         .await?;
         tx.commit().await?;
+        state.outbox_wake.notify_one();
         Ok(Json(state.present_one(&caller, wish).await?))
     }
 }

@@ -153,6 +153,7 @@ impl WishApi {
         let mut tx = self.0.db.begin_write().await?;
         let wish = store::create(&mut tx, &caller, new, &self.0.settings.wishes, review, now).await?;
         tx.commit().await?;
+        self.0.outbox_wake.notify_one();
         Ok(Created::Wish(Json(self.0.present_one(&caller, wish).await?)))
     }
 

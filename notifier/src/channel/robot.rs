@@ -1,0 +1,71 @@
+//! WeCom group robots: a text message to the work group of the grid a leader runs, naming the
+//! leader. Each robot takes 20 messages a minute: a local window holds back the excess so we
+//! rarely hit WeCom's 45009, and a 45009 anyway waits for the window instead of retrying hot.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use microwish_wechat::WecomRobot;
+
+use crate::delivery::{Failure, FailureClass};
+
+/// Messages per robot per window.
+pub const PER_WINDOW: usize = 20;
+
+/// A robot client with a per-key sliding window.
+pub struct RobotChannel {
+    client: WecomRobot,
+    window: Duration,
+    sent: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl RobotChannel {
+    /// A channel over `client` with WeCom's one-minute window.
+    pub fn new(client: WecomRobot) -> Self {
+        Self::with_window(client, Duration::from_secs(60))
+    }
+
+    /// A channel with a custom window (tests).
+    pub fn with_window(client: WecomRobot, window: Duration) -> Self {
+        Self {
+            client,
+            window,
+            sent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes a place in `key`'s window, or says how long until one frees up.
+    fn reserve(&self, key: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        let times = sent.entry(key.to_string()).or_default();
+        while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            times.pop_front();
+        }
+        if times.len() >= PER_WINDOW {
+            let oldest = *times.front().unwrap_or(&now);
+            return Err(self.window.saturating_sub(now.duration_since(oldest)) + Duration::from_millis(50));
+        }
+        times.push_back(now);
+        Ok(())
+    }
+
+    /// Sends `content` to the robot `key`.
+    pub async fn send(&self, key: &str, content: &str) -> Result<(), Failure> {
+        if let Err(wait) = self.reserve(key) {
+            return Err(Failure {
+                class: FailureClass::RateLimited,
+                reason: "robot window full (20 a minute)".into(),
+                retry_after: Some(wait),
+            });
+        }
+        self.client.send_text(key, content, &[]).await.map_err(|e| {
+            let mut f = super::wechat_failure(&e);
+            if f.class == FailureClass::RateLimited {
+                f.retry_after = Some(self.window);
+            }
+            f
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! The queue over the outbox table: claim due notifications in a batch under a lease, and
+//! record a batch of outcomes in one transaction. The one place where the engines differ —
+//! PostgreSQL skips rows other workers hold (`FOR UPDATE SKIP LOCKED`); SQLite serialises writers
+//! and needs nothing more — is written side by side here.
+
+use serde_json::Value;
+use sqlx::Row;
+
+use microwish_core::{Db, Engine};
+
+use crate::delivery::Status;
+
+/// A notification claimed by this worker.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Recipient user id.
+    pub recipient_id: i64,
+    /// Subject type (`wish`, `event`).
+    pub subject_type: String,
+    /// Subject id.
+    pub subject_id: i64,
+    /// Urgent ones ignore quiet hours.
+    pub urgent: bool,
+    /// Template data.
+    pub payload: Value,
+    /// Outcomes recorded before this claim (attempts so far).
+    pub attempts: i64,
+    /// Whether a previous worker claimed it and died before recording an outcome: the message
+    /// may already have gone out once.
+    pub rescued: bool,
+    /// Channels found unable to deliver it, in order.
+    pub channels_failed: Vec<String>,
+    /// Error history.
+    pub history: Vec<Value>,
+    /// When it was recorded (for enqueue→sent latency).
+    pub created_at: i64,
+}
+
+const CLAIM_SQLITE: &str = "UPDATE notifications SET status = 'sending', claims = claims + 1, lease_until = $1, \
+    lease_owner = $2, updated_at = $3 WHERE id IN (SELECT id FROM notifications \
+    WHERE (status IN ('pending', 'retry') AND available_at <= $3) OR (status = 'sending' AND lease_until < $3) \
+    ORDER BY available_at, id LIMIT $4) \
+    RETURNING id, kind, recipient_id, subject_type, subject_id, urgent, payload, attempts, claims, channels_failed, \
+    history, created_at";
+
+const CLAIM_POSTGRES: &str = "UPDATE notifications SET status = 'sending', claims = claims + 1, lease_until = $1, \
+    lease_owner = $2, updated_at = $3 WHERE id IN (SELECT id FROM notifications \
+    WHERE (status IN ('pending', 'retry') AND available_at <= $3) OR (status = 'sending' AND lease_until < $3) \
+    ORDER BY available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+    RETURNING id, kind, recipient_id, subject_type, subject_id, urgent, payload, attempts, claims, channels_failed, \
+    history, created_at";
+
+/// Claims up to `limit` due notifications (and any whose lease expired) for `owner` until `lease_until`.
+pub async fn claim(db: &Db, owner: &str, now: i64, lease_until: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let sql = match db.engine() {
+        Engine::Sqlite => CLAIM_SQLITE,
+        Engine::Postgres => CLAIM_POSTGRES,
+    };
+    let rows = sqlx::query(sql)
+        .bind(lease_until)
+        .bind(owner)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let attempts: i64 = r.get("attempts");
+            let claims: i64 = r.get("claims");
+            let failed: String = r.get("channels_failed");
+            Claimed {
+                id: r.get("id"),
+                kind: r.get("kind"),
+                recipient_id: r.get("recipient_id"),
+                subject_type: r.get("subject_type"),
+                subject_id: r.get("subject_id"),
+                urgent: r.get::<i64, _>("urgent") != 0,
+                payload: serde_json::from_str(&r.get::<String, _>("payload")).unwrap_or(Value::Null),
+                attempts,
+                rescued: claims - 1 > attempts,
+                channels_failed: failed
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                history: serde_json::from_str(&r.get::<String, _>("history")).unwrap_or_default(),
+                created_at: r.get("created_at"),
+            }
+        })
+        .collect())
+}
+
+/// How one claimed notification ended this round.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The notification.
+    pub id: i64,
+    /// New status (`sent`, `retry`, `dead`, `skipped`, or `pending` when deferred).
+    pub status: Status,
+    /// Channel of the latest attempt.
+    pub channel: Option<String>,
+    /// Channels that cannot deliver it.
+    pub channels_failed: Vec<String>,
+    /// When it is due again (retry, deferral).
+    pub available_at: i64,
+    /// Latest error.
+    pub last_error: Option<String>,
+    /// Error history, newest last.
+    pub history: Vec<Value>,
+    /// Whether a send was attempted (deferrals do not count as attempts).
+    pub attempted: bool,
+}
+
+/// Records outcomes in one transaction. A row whose lease this worker no longer holds (it expired
+/// and another worker took it) is left alone; the count of such rows is returned.
+pub async fn record(db: &Db, owner: &str, outcomes: &[Outcome], now: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut lost = 0;
+    for o in outcomes {
+        let keep: Vec<&Value> = o
+            .history
+            .iter()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let history = serde_json::to_string(&keep).unwrap_or_else(|_| "[]".into());
+        let done = sqlx::query(
+            "UPDATE notifications SET status = $3, channel = $4, channels_failed = $5, available_at = $6, \
+             last_error = $7, history = $8, attempts = attempts + $9, \
+             sent_at = CASE WHEN $3 = 'sent' THEN $10 ELSE sent_at END, \
+             lease_until = NULL, lease_owner = NULL, updated_at = $10 \
+             WHERE id = $1 AND lease_owner = $2 AND status = 'sending'",
+        )
+        .bind(o.id)
+        .bind(owner)
+        .bind(o.status.as_str())
+        .bind(o.channel.clone())
+        .bind(o.channels_failed.join(","))
+        .bind(o.available_at)
+        .bind(o.last_error.clone())
+        .bind(history)
+        .bind(i64::from(o.attempted))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            lost += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(lost)
+}
+
+/// Hands claimed notifications back untouched (shutdown with work in hand that was not started).
+pub async fn release(db: &Db, owner: &str, ids: &[i64], now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    for id in ids {
+        sqlx::query(
+            "UPDATE notifications SET status = CASE WHEN attempts = 0 THEN 'pending' ELSE 'retry' END, \
+             claims = claims - 1, lease_until = NULL, lease_owner = NULL, available_at = $3, updated_at = $3 \
+             WHERE id = $1 AND lease_owner = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Rows per status, for the queue-depth gauge.
+pub async fn depth(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT status, COUNT(*) FROM notifications GROUP BY status")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}

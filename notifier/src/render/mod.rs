@@ -1,0 +1,154 @@
+//! Renders a notification into words: a subject, a plain-text body and an HTML body from the
+//! template files under `notifier/templates/` (zh-CN by default, English on request), plus a
+//! one-line summary for the chat channels.
+
+mod short;
+
+use std::sync::OnceLock;
+
+use minijinja::{Environment, Value, context};
+
+pub use short::short_text;
+
+/// The language a recipient reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    ZhCn,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, also the template folder's name.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Reads a language tag leniently: any `en…` is English, everything else Chinese.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::ZhCn
+        }
+    }
+}
+
+/// One notification in words, ready for a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line, no markup.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body; user text in it is escaped.
+    pub html: String,
+}
+
+/// A template failed to render (a bug in a template file, never in the payload).
+#[derive(Debug, thiserror::Error)]
+#[error("rendering template `{name}`: {source}")]
+pub struct RenderError {
+    name: String,
+    #[source]
+    source: minijinja::Error,
+}
+
+/// The kinds with templates of their own; anything else renders as `generic`.
+pub const KINDS: &[&str] = &[
+    "wish_claimed",
+    "wish_assigned",
+    "wish_released",
+    "wish_fulfilled",
+    "wish_confirmed",
+    "wish_cancelled",
+    "wish_rejected",
+    "wish_approved",
+    "wish_review",
+    "alert",
+    "generic",
+];
+
+/// `(name, source)` for every template of one language, embedded at compile time so the binary
+/// needs no files beside it.
+macro_rules! templates {
+    ($lang:literal: $($kind:literal),* $(,)?) => {
+        [
+            (concat!($lang, "/base.txt"), include_str!(concat!("../../templates/", $lang, "/base.txt"))),
+            (concat!($lang, "/base.html"), include_str!(concat!("../../templates/", $lang, "/base.html"))),
+            $(
+                (concat!($lang, "/", $kind, "/subject.txt"),
+                 include_str!(concat!("../../templates/", $lang, "/", $kind, "/subject.txt"))),
+                (concat!($lang, "/", $kind, "/body.txt"),
+                 include_str!(concat!("../../templates/", $lang, "/", $kind, "/body.txt"))),
+                (concat!($lang, "/", $kind, "/body.html"),
+                 include_str!(concat!("../../templates/", $lang, "/", $kind, "/body.html"))),
+            )*
+        ]
+    };
+}
+
+macro_rules! all_kinds {
+    ($lang:literal) => {
+        templates!($lang: "wish_claimed", "wish_assigned", "wish_released", "wish_fulfilled", "wish_confirmed",
+            "wish_cancelled", "wish_rejected", "wish_approved", "wish_review", "alert", "generic")
+    };
+}
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        for (name, source) in all_kinds!("zh-CN").into_iter().chain(all_kinds!("en")) {
+            // The sources are compiled in and covered by tests; a syntax error is a build-time bug.
+            env.add_template(name, source).expect("embedded template parses");
+        }
+        env
+    })
+}
+
+/// Renders notification `kind` for a recipient reading `lang`. The payload's keys (`wish_id`,
+/// `title`, `status`, `grid_id`, `urgency`, `category`, …) are the templates' variables; missing
+/// or null keys render as empty. Unknown kinds get the generic wording.
+pub fn render(kind: &str, lang: Lang, payload: &serde_json::Value, community: &str) -> Result<Rendered, RenderError> {
+    let kind_dir = if KINDS.contains(&kind) { kind } else { "generic" };
+    let ctx = context! { kind => kind, community => community, ..payload_value(payload) };
+    let one = |part: &str| -> Result<String, RenderError> {
+        let name = format!("{}/{kind_dir}/{part}", lang.tag());
+        let render = || env().get_template(&name)?.render(&ctx);
+        render().map_err(|source| RenderError {
+            name: name.clone(),
+            source,
+        })
+    };
+    Ok(Rendered {
+        subject: one_line(&one("subject.txt")?),
+        text: one("body.txt")?,
+        html: one("body.html")?,
+    })
+}
+
+/// The payload's object without its nulls, so a missing and a null key read the same.
+fn payload_value(payload: &serde_json::Value) -> Value {
+    let map: serde_json::Map<String, serde_json::Value> = match payload {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        _ => serde_json::Map::new(),
+    };
+    Value::from_serialize(map)
+}
+
+/// Subjects are headers: a title with line breaks in it must not split them.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
