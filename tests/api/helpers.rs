@@ -386,3 +386,16 @@ impl Community {
         }
     }
 }
+
+impl TestApp {
+    /// How many notifications have this status.
+    pub async fn get_status_count(&self, status: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) FROM notifications WHERE status = $1")
+            .bind(status)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+            .get(0)
+    }
+}

@@ -5,7 +5,9 @@ mod helpers;
 
 mod authorization;
 mod bad_input;
+mod channels;
 mod lifecycle;
 mod notifier;
 mod races;
 mod service;
+mod workers;
