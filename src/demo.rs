@@ -5,18 +5,20 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use microwish_core::fields::{Address, Building, Description, DisplayName, GridName, Phone, Title};
+use microwish_core::fields::{Address, Building, Description, DisplayName, Email, GridName, Phone, Title};
 use microwish_core::people::grid::{self, GridInput};
 use microwish_core::people::user::{self, ProfileUpdate};
 use microwish_core::people::{Role, session};
 use microwish_core::wish::store::{self, ChangeInput};
 use microwish_core::wish::{Action, NewWish, Urgency};
 use microwish_core::{Clock, Db, Settings, SystemClock};
+use microwish_notifier::smtp_capture::SmtpCapture;
 use microwish_wechat::WechatStub;
 
 use crate::{config, startup};
 
 const APPID: &str = "wxdemo0000000000";
+const CLAIM_TEMPLATE: &str = "demo-tpl-wish-claimed";
 const SECRET: &str = "demo-secret";
 
 /// Someone in the demo community.
@@ -98,7 +100,11 @@ const PEOPLE: &[Person] = &[
 
 /// Runs the demo until Ctrl-C.
 pub async fn run(bind: &str) -> anyhow::Result<()> {
-    let stub = WechatStub::start(APPID, SECRET).context("cannot start the WeChat protocol stub")?;
+    let stub = Arc::new(WechatStub::start(APPID, SECRET).context("cannot start the WeChat protocol stub")?);
+    let smtp = SmtpCapture::start()
+        .await
+        .context("cannot start the local SMTP capture")?;
+    stub.register_template(CLAIM_TEMPLATE, &microwish_notifier::channel::wechat::TEMPLATE_KEYS);
     let dir = std::env::temp_dir().join(format!("microwish-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut settings = config::load(None)?;
@@ -108,16 +114,25 @@ pub async fn run(bind: &str) -> anyhow::Result<()> {
     settings.wechat.appid = APPID.into();
     settings.wechat.secret = SECRET.into();
     settings.wecom.api_base = stub.base_url();
+    settings.wechat.templates.wish_claimed = CLAIM_TEMPLATE.into();
+    settings.email.smtp_url = smtp.url();
+    settings.email.from = "幸福里社区 <noreply@microwish.demo>".into();
+    // The demo is for trying things now, whatever the hour.
+    settings.notifier.quiet_hours = String::new();
+    settings.notifier.poll_interval = microwish_core::config::ConfigDuration(std::time::Duration::from_secs(1));
     settings.validate()?;
     let settings = Arc::new(settings);
 
     let db = startup::open_database(&settings).await?;
     let tokens = seed(&db, &settings).await.context("cannot seed the demo community")?;
     let server = startup::start_server(settings.clone(), db.clone(), Arc::new(SystemClock)).await?;
+    let worker = server.start_worker()?;
     print_walkthrough(&format!("http://{}", server.addr), &stub.base_url(), &tokens);
+    tokio::spawn(show_deliveries(smtp, stub.clone()));
 
     startup::shutdown_signal().await;
     server.stop().await?;
+    let _ = worker.await;
     db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
@@ -146,7 +161,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
             grid_id: Some(grids[p.grid]),
             building: Some(Building::parse(p.building)?),
             address: Some(Address::parse(p.address)?),
-            email: None,
+            email: Some(Email::parse(&format!("{}@microwish.demo", p.openid))?),
         };
         user::update_profile(&mut tx, u.id, update, now).await?;
         if let Some(role) = p.role {
@@ -276,5 +291,75 @@ fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, String)]) {
     println!(
         "  curl -s -X POST {api}/api/v1/auth/wechat -H 'content-type: application/json' -d \"{{\\\"code\\\":\\\"$CODE\\\"}}\""
     );
+    println!("  # what each channel received: emails and WeChat messages are printed below as they arrive;");
+    println!("  # the stub also lists them (subscribe messages and robot posts):");
+    println!("  curl -s {stub}/__stub/messages");
+    println!(
+        "  # grant 王奶奶 one subscribe-message send (as wx.requestSubscribeMessage would) to see WeChat win over email"
+    );
+    println!(
+        "  curl -s -X POST {api}/api/v1/me/subscriptions -H 'Authorization: Bearer {r1}' -H 'content-type: application/json' -d '{{\"results\":{{\"{CLAIM_TEMPLATE}\":\"accept\"}}}}'"
+    );
+    println!(
+        "  curl -s -X POST {stub}/__stub/grant -d '{{\"openid\":\"demo-resident-1\",\"template_id\":\"{CLAIM_TEMPLATE}\",\"count\":1}}'"
+    );
     println!("\nCtrl-C stops the demo and removes its temporary database.\n");
+}
+
+/// Prints each email the local SMTP capture receives and each WeChat/robot message the stub
+/// receives, as they arrive, so a newcomer sees what every channel delivered.
+async fn show_deliveries(smtp: SmtpCapture, stub: Arc<WechatStub>) {
+    let (mut mails, mut chats) = (0, 0);
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        for mail in smtp.messages().iter().skip(mails) {
+            // The header may be folded over several lines; unfold it first.
+            let mut lines = mail.data.lines().skip_while(|l| !l.starts_with("Subject:"));
+            let mut subject = lines.next().unwrap_or("Subject: ?").to_string();
+            lines
+                .take_while(|l| l.starts_with(' ') || l.starts_with('\t'))
+                .for_each(|l| subject.push_str(l));
+            let subject = subject.as_str();
+            println!("[email → {}] {}", mail.to.join(", "), decode_subject(subject));
+        }
+        mails = smtp.messages().len();
+        let sent = stub.subscribe_messages();
+        for msg in sent.iter().skip(chats) {
+            println!("[WeChat subscribe message → {}] {}", msg["touser"], msg["data"]);
+        }
+        chats = sent.len();
+    }
+}
+
+/// Decodes an RFC 2047 `=?utf-8?b?…?=` subject line (what lettre writes for Chinese text).
+fn decode_subject(line: &str) -> String {
+    let value = line.trim_start_matches("Subject:").trim();
+    let mut out = String::new();
+    for word in value.split_whitespace() {
+        let encoded = word.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?="));
+        match encoded {
+            Some(b64) => out.push_str(&String::from_utf8_lossy(&base64_decode(b64))),
+            None => out.push_str(word),
+        }
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for byte in text.bytes() {
+        let Some(value) = ALPHABET.iter().position(|b| *b == byte) else {
+            continue;
+        };
+        bits = (bits << 6) | value as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    out
 }
