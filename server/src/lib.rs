@@ -9,6 +9,7 @@ mod error;
 mod limit;
 mod observe;
 mod state;
+mod text;
 mod views;
 
 use poem::web::Json;

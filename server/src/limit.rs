@@ -43,7 +43,14 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
         let mut empty = declared == Some(0);
         match declared {
-            Some(len) if len > self.limit => return Err(too_large(self.limit)),
+            Some(len) if len > self.limit => {
+                // Read (and drop) a moderately oversized body before answering, so the client gets
+                // the 413 instead of a connection reset while it is still sending.
+                if len <= self.limit.saturating_mul(16) {
+                    let _ = req.take_body().into_bytes_limit(len).await;
+                }
+                return Err(too_large(self.limit));
+            }
             Some(_) => {}
             None => {
                 // Undeclared length (chunked): read it here, at most `limit` bytes.

@@ -275,13 +275,15 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     let wish = load(conn, row.get(0)).await?;
+    // The consent note stays on the wish, shown only to those who may see contact details; the
+    // timeline, which everyone who sees the wish can read, does not repeat it.
     let created = Step {
         wish_id: wish.id,
         actor_id: Some(caller.user_id),
         action: "create",
         from: None,
         to: status,
-        note: consent,
+        note: None,
     };
     let step = append_timeline(conn, created, now).await?;
     let leader = leader_of(conn, grid_id).await?;

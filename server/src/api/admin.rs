@@ -14,6 +14,7 @@ use super::Tag;
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text::Text;
 use crate::views::{GridView, UserView};
 
 /// A grid's settings.
@@ -21,11 +22,11 @@ use crate::views::{GridView, UserView};
 #[oai(deny_unknown_fields)]
 struct GridBody {
     /// Unique name, up to 40 characters.
-    name: String,
+    name: Text,
     /// The grid leader (given the grid_leader role).
     leader_user_id: Option<i64>,
     /// The WeCom group robot's key.
-    wecom_robot_key: Option<String>,
+    wecom_robot_key: Option<Text>,
 }
 
 impl GridBody {
@@ -56,7 +57,7 @@ impl GridBody {
 #[oai(deny_unknown_fields)]
 struct RolesBody {
     /// Any of resident, volunteer, grid_leader, admin (resident is always kept).
-    roles: Vec<String>,
+    roles: Vec<Text>,
 }
 
 /// A notification and its delivery state.

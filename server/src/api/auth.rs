@@ -11,6 +11,7 @@ use microwish_wechat::WechatError;
 use super::Tag;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text::Text;
 use crate::views::UserView;
 
 /// The login request.
@@ -18,7 +19,7 @@ use crate::views::UserView;
 #[oai(deny_unknown_fields)]
 struct LoginBody {
     /// The code from `wx.login` (single-use, valid about 5 minutes).
-    code: String,
+    code: Text,
 }
 
 /// A new session.

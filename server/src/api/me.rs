@@ -15,21 +15,22 @@ use super::Tag;
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text::Text;
 use crate::views::UserView;
 
 /// Profile fields to change; absent fields stay as they are.
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct ProfileBody {
-    display_name: Option<String>,
+    display_name: Option<Text>,
     /// Mainland mobile number.
-    phone: Option<String>,
-    email: Option<String>,
+    phone: Option<Text>,
+    email: Option<Text>,
     grid_id: Option<i64>,
     /// The building, e.g. "3号楼" (shown to everyone who sees your wishes).
-    building: Option<String>,
+    building: Option<Text>,
     /// Exact address (shown only to the volunteer helping you, your grid leader and staff).
-    address: Option<String>,
+    address: Option<Text>,
 }
 
 impl ProfileBody {
@@ -49,7 +50,7 @@ impl ProfileBody {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct PhoneCodeBody {
-    code: String,
+    code: Text,
 }
 
 /// What `wx.requestSubscribeMessage` returned.
@@ -57,7 +58,7 @@ struct PhoneCodeBody {
 #[oai(deny_unknown_fields)]
 struct SubscriptionsBody {
     /// Template id → accept, reject, ban or filter.
-    results: BTreeMap<String, String>,
+    results: BTreeMap<String, Text>,
 }
 
 /// Remaining one-time sends per template.
@@ -72,9 +73,9 @@ struct QuotaView {
 struct PreferenceItem {
     /// wish_claimed, wish_assigned, wish_released, wish_fulfilled, wish_confirmed, wish_cancelled,
     /// wish_rejected, wish_approved, wish_review, alert, digest.
-    kind: String,
+    kind: Text,
     /// wechat, robot or email.
-    channel: String,
+    channel: Text,
     /// On or off.
     enabled: bool,
 }
@@ -88,8 +89,8 @@ struct PreferencesBody {
 
 fn preferences_view(list: Vec<Preference>) -> PreferencesBody {
     let preferences = list.into_iter().map(|p| PreferenceItem {
-        kind: p.kind,
-        channel: p.channel,
+        kind: Text(p.kind),
+        channel: Text(p.channel),
         enabled: p.enabled,
     });
     PreferencesBody {
@@ -209,8 +210,8 @@ impl MeApi {
             .preferences
             .into_iter()
             .map(|p| Preference {
-                kind: p.kind,
-                channel: p.channel,
+                kind: p.kind.into_inner(),
+                channel: p.channel.into_inner(),
                 enabled: p.enabled,
             })
             .collect();

@@ -14,6 +14,7 @@ use super::Tag;
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text::Text;
 use crate::views::WishView;
 
 /// A reason (reject, release).
@@ -21,7 +22,7 @@ use crate::views::WishView;
 #[oai(deny_unknown_fields)]
 struct ReasonBody {
     /// Why; up to 500 characters.
-    reason: String,
+    reason: Text,
 }
 
 /// An optional reason (cancel).
@@ -29,7 +30,7 @@ struct ReasonBody {
 #[oai(deny_unknown_fields)]
 struct OptionalReasonBody {
     /// Why; up to 500 characters.
-    reason: Option<String>,
+    reason: Option<Text>,
 }
 
 /// The volunteer's note on fulfilment.
@@ -37,7 +38,7 @@ struct OptionalReasonBody {
 #[oai(deny_unknown_fields)]
 struct NoteBody {
     /// What was done; up to 500 characters.
-    note: String,
+    note: Text,
 }
 
 /// The volunteer to assign.
@@ -55,10 +56,10 @@ struct ConfirmBody {
     /// 1 (poor) to 5 (excellent).
     rating: i64,
     /// Optional words of thanks or complaint; up to 500 characters.
-    comment: Option<String>,
+    comment: Option<Text>,
 }
 
-fn note(text: Option<String>) -> Result<Option<String>, ApiError> {
+fn note(text: Option<Text>) -> Result<Option<String>, ApiError> {
     Ok(text.as_deref().map(Note::parse).transpose()?.map(Note::into_inner))
 }
 

@@ -14,6 +14,7 @@ use super::Tag;
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text::Text;
 use crate::views::{TimelineView, WishPage, WishView};
 
 /// A new wish.
@@ -21,19 +22,19 @@ use crate::views::{TimelineView, WishPage, WishView};
 #[oai(deny_unknown_fields)]
 struct NewWishBody {
     /// Up to 40 characters.
-    title: String,
+    title: Text,
     /// Up to 1,000 characters.
-    description: String,
+    description: Text,
     /// A code from `GET /api/v1/categories`.
-    category: String,
+    category: Text,
     /// normal (default) or urgent.
-    urgency: Option<String>,
+    urgency: Option<Text>,
     /// Wanted by (RFC 3339).
-    due_at: Option<String>,
+    due_at: Option<Text>,
     /// Staff only: post for this resident.
     on_behalf_of: Option<i64>,
     /// Required with `on_behalf_of`: how the resident agreed.
-    consent_note: Option<String>,
+    consent_note: Option<Text>,
 }
 
 impl NewWishBody {
@@ -59,7 +60,7 @@ impl NewWishBody {
         Ok(NewWish {
             title: Title::parse(&self.title)?,
             description: Description::parse(&self.description)?,
-            category: self.category,
+            category: self.category.into_inner(),
             urgency,
             due_at,
             on_behalf_of: self.on_behalf_of,
@@ -99,6 +100,15 @@ fn parse_filter(
                 ApiError::invalid("invalid_cursor", "cursor: use next_cursor from the previous page")
             })?),
         };
+    if category
+        .as_deref()
+        .is_some_and(|c| c.is_empty() || c.chars().count() > 40 || c.chars().any(char::is_control))
+    {
+        return Err(ApiError::invalid(
+            "invalid_field",
+            "category: a code from GET /api/v1/categories",
+        ));
+    }
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 100"));
