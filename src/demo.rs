@@ -238,7 +238,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
         created[2],
         Action::Claim,
         ChangeInput::default(),
-        &settings.wishes,
+        settings,
         now,
     )
     .await?;

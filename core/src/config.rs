@@ -213,6 +213,29 @@ pub struct Category {
 pub struct EscalationSettings {
     /// An open wish unclaimed this long alerts its grid leader.
     pub unclaimed_after: ConfigDuration,
+    /// Per-category overrides of `unclaimed_after`, e.g. `medicine = "4h"`.
+    pub category_sla: std::collections::BTreeMap<String, ConfigDuration>,
+    /// An unclaimed-wish alert nobody acknowledged this long goes to the admins.
+    pub escalate_after: ConfigDuration,
+    /// A claim older than this (or past the wish's due time) reminds the volunteer.
+    pub claim_overdue_after: ConfigDuration,
+    /// Still not fulfilled this long after that: alert the grid leader.
+    pub overdue_escalate_after: ConfigDuration,
+    /// A fulfilled wish unconfirmed this long reminds the resident once.
+    pub confirm_reminder_after: ConfigDuration,
+    /// A rating of 2 or less opens a callback (回访) due within this.
+    pub callback_within: ConfigDuration,
+    /// Local time of the grid leaders' daily digest (and of the volunteers' weekly one, on Mondays).
+    pub digest_time: String,
+    /// How often the scheduler looks.
+    pub scan_interval: ConfigDuration,
+}
+
+impl EscalationSettings {
+    /// The unclaimed-time limit for a category.
+    pub fn sla(&self, category: &str) -> ConfigDuration {
+        self.category_sla.get(category).copied().unwrap_or(self.unclaimed_after)
+    }
 }
 
 /// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.
@@ -343,6 +366,23 @@ impl Settings {
             return fail(
                 "notifier.batch_size",
                 "batch_size and max_attempts must be at least 1".into(),
+            );
+        }
+        if crate::quiet_hours::minute_of_day(&self.escalation.digest_time).is_err() {
+            return fail(
+                "escalation.digest_time",
+                format!("`{}` is not a time like 08:00", self.escalation.digest_time),
+            );
+        }
+        if let Some(code) = self
+            .escalation
+            .category_sla
+            .keys()
+            .find(|k| !self.wishes.categories.iter().any(|c| &c.code == *k))
+        {
+            return fail(
+                "escalation.category_sla",
+                format!("`{code}` is not a configured category"),
             );
         }
         if self.wishes.max_open_claims == 0 {

@@ -3,6 +3,7 @@
 //! inside the caller's transaction. It knows nothing of HTTP or of delivery channels.
 #![forbid(unsafe_code)]
 
+pub mod alert;
 pub mod clock;
 pub mod config;
 pub mod db;

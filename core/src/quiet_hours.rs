@@ -35,7 +35,8 @@ impl QuietHours {
     }
 }
 
-fn minute_of_day(text: &str) -> Result<u16, String> {
+/// Parses `HH:MM` into minutes after midnight.
+pub fn minute_of_day(text: &str) -> Result<u16, String> {
     let (h, m) = text.trim().split_once(':').ok_or("expected HH:MM")?;
     let h: u16 = h.parse().map_err(|_| "hour is not a number")?;
     let m: u16 = m.parse().map_err(|_| "minute is not a number")?;

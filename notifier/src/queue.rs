@@ -40,33 +40,44 @@ pub struct Claimed {
     pub created_at: i64,
 }
 
-const CLAIM_SQLITE: &str = "UPDATE notifications SET status = 'sending', claims = claims + 1, lease_until = $1, \
-    lease_owner = $2, updated_at = $3 WHERE id IN (SELECT id FROM notifications \
-    WHERE (status IN ('pending', 'retry') AND available_at <= $3) OR (status = 'sending' AND lease_until < $3) \
-    ORDER BY available_at, id LIMIT $4) \
-    RETURNING id, kind, recipient_id, subject_type, subject_id, urgent, payload, attempts, claims, channels_failed, \
-    history, created_at";
-
-const CLAIM_POSTGRES: &str = "UPDATE notifications SET status = 'sending', claims = claims + 1, lease_until = $1, \
-    lease_owner = $2, updated_at = $3 WHERE id IN (SELECT id FROM notifications \
-    WHERE (status IN ('pending', 'retry') AND available_at <= $3) OR (status = 'sending' AND lease_until < $3) \
-    ORDER BY available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-    RETURNING id, kind, recipient_id, subject_type, subject_id, urgent, payload, attempts, claims, channels_failed, \
-    history, created_at";
-
-/// Claims up to `limit` due notifications (and any whose lease expired) for `owner` until `lease_until`.
-pub async fn claim(db: &Db, owner: &str, now: i64, lease_until: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
-    let sql = match db.engine() {
-        Engine::Sqlite => CLAIM_SQLITE,
-        Engine::Postgres => CLAIM_POSTGRES,
+/// The claim statement: `$5` picks the rows, the rest is shared. PostgreSQL skips rows other
+/// workers have locked; SQLite serialises writers, so a plain sub-select is enough there.
+fn claim_sql(engine: Engine, due: bool) -> String {
+    let pick = if due {
+        "status IN ('pending', 'retry') AND available_at <= $3 ORDER BY available_at, id"
+    } else {
+        "status = 'sending' AND lease_until < $3 ORDER BY lease_until"
     };
-    let rows = sqlx::query(sql)
-        .bind(lease_until)
-        .bind(owner)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await?;
+    let lock = if engine == Engine::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    format!(
+        "UPDATE notifications SET status = 'sending', claims = claims + 1, lease_until = $1, lease_owner = $2, \
+         updated_at = $3 WHERE id IN (SELECT id FROM notifications WHERE {pick} LIMIT $4{lock}) \
+         RETURNING id, kind, recipient_id, subject_type, subject_id, urgent, payload, attempts, claims, \
+         channels_failed, history, created_at"
+    )
+}
+
+/// Claims up to `limit` notifications for `owner` until `lease_until`: first any whose lease
+/// expired (a crashed worker's), then those due.
+pub async fn claim(db: &Db, owner: &str, now: i64, lease_until: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for due in [false, true] {
+        let left = limit - rows.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let sql = claim_sql(db.engine(), due);
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(lease_until)
+            .bind(owner)
+            .bind(now)
+            .bind(left);
+        rows.extend(q.fetch_all(db.pool()).await?);
+    }
     Ok(rows
         .iter()
         .map(|r| {

@@ -71,10 +71,7 @@ mod tests {
 
     #[test]
     fn only_strings_are_strings() {
-        assert_eq!(
-            Text::parse_from_json(Some(Value::String("5".into()))).unwrap().as_str(),
-            "5"
-        );
+        assert_eq!(Text::parse_from_json(Some(Value::String("5".into()))).unwrap().0, "5");
         assert!(Text::parse_from_json(Some(serde_json::json!(5))).is_err());
         assert!(Text::parse_from_json(Some(serde_json::json!(true))).is_err());
         assert!(Text::parse_from_json(None).is_err());

@@ -1,7 +1,7 @@
 //! Who must hear of each change to a wish. Pure: the store turns the answer into outbox rows in
 //! the same transaction as the change.
 
-use super::{Action, Urgency, Wish, WishStatus};
+use super::{Action, Wish, WishStatus};
 
 /// One notification to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,32 +35,18 @@ fn finish(mut list: Vec<Announcement>, actor_id: Option<i64>) -> Vec<Announcemen
     list
 }
 
-/// On creation: the grid leader hears of urgent wishes at once, and of wishes awaiting review.
+/// On creation: the grid leader hears of wishes awaiting review. (Urgent wishes and those of
+/// vulnerable residents raise an alert, which notifies the leader itself.)
 pub fn on_created(wish: &Wish, leader_id: Option<i64>, actor_id: i64) -> Vec<Announcement> {
     let mut list = Vec::new();
-    if let Some(leader) = leader_id {
-        if wish.urgency == Urgency::Urgent {
-            list.push(Announcement {
-                kind: "alert",
-                recipient_id: leader,
-                urgent: true,
-            });
-        }
-        if wish.status == WishStatus::PendingReview {
-            list.push(to("wish_review", leader));
-        }
+    if let (Some(leader), WishStatus::PendingReview) = (leader_id, wish.status) {
+        list.push(to("wish_review", leader));
     }
     finish(list, Some(actor_id))
 }
 
 /// After `action` moved `before` to `after`: the other parties hear of it.
-pub fn on_transition(
-    before: &Wish,
-    after: &Wish,
-    action: Action,
-    actor_id: Option<i64>,
-    leader_id: Option<i64>,
-) -> Vec<Announcement> {
+pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Option<i64>) -> Vec<Announcement> {
     let resident = before.resident_id;
     let mut list = Vec::new();
     match action {
@@ -87,9 +73,6 @@ pub fn on_transition(
             if let Some(volunteer) = before.volunteer_id {
                 list.push(to("wish_confirmed", volunteer));
             }
-            if let (Some(..=2), Some(leader)) = (after.rating, leader_id) {
-                list.push(to("alert", leader));
-            }
         }
         Action::Cancel => {
             list.push(to("wish_cancelled", resident));
@@ -104,6 +87,7 @@ pub fn on_transition(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wish::Urgency;
     use crate::wish::model::ResidentContact;
 
     fn wish(status: WishStatus, volunteer: Option<i64>) -> Wish {
@@ -138,7 +122,7 @@ mod tests {
         let before = wish(WishStatus::Open, None);
         let after = wish(WishStatus::Claimed, Some(20));
         assert_eq!(
-            on_transition(&before, &after, Action::Claim, Some(20), Some(30)),
+            on_transition(&before, &after, Action::Claim, Some(20)),
             vec![to("wish_claimed", 10)]
         );
     }
@@ -148,10 +132,10 @@ mod tests {
         let before = wish(WishStatus::Claimed, Some(20));
         let after = wish(WishStatus::Open, None);
         assert_eq!(
-            on_transition(&before, &after, Action::Release, Some(20), None),
+            on_transition(&before, &after, Action::Release, Some(20)),
             vec![to("wish_released", 10)]
         );
-        let by_leader = on_transition(&before, &after, Action::Release, Some(30), None);
+        let by_leader = on_transition(&before, &after, Action::Release, Some(30));
         assert_eq!(by_leader, vec![to("wish_released", 10), to("wish_released", 20)]);
     }
 
@@ -160,33 +144,25 @@ mod tests {
         let before = wish(WishStatus::Claimed, Some(20));
         let after = wish(WishStatus::Cancelled, Some(20));
         assert_eq!(
-            on_transition(&before, &after, Action::Cancel, Some(10), None),
+            on_transition(&before, &after, Action::Cancel, Some(10)),
             vec![to("wish_cancelled", 20)]
         );
     }
 
     #[test]
-    fn urgent_wishes_alert_the_leader_at_once() {
-        let mut w = wish(WishStatus::Open, None);
-        w.urgency = Urgency::Urgent;
-        let list = on_created(&w, Some(30), 10);
-        assert_eq!(
-            list,
-            vec![Announcement {
-                kind: "alert",
-                recipient_id: 30,
-                urgent: true
-            }]
-        );
+    fn wishes_under_review_go_to_the_leader() {
+        let w = wish(WishStatus::PendingReview, None);
+        assert_eq!(on_created(&w, Some(30), 10), vec![to("wish_review", 30)]);
         assert!(on_created(&w, None, 10).is_empty());
+        assert!(on_created(&wish(WishStatus::Open, None), Some(30), 10).is_empty());
     }
 
     #[test]
-    fn a_bad_rating_alerts_the_leader() {
+    fn a_confirmation_thanks_the_volunteer() {
         let before = wish(WishStatus::Fulfilled, Some(20));
         let mut after = wish(WishStatus::Closed, Some(20));
         after.rating = Some(2);
-        let list = on_transition(&before, &after, Action::Confirm, Some(10), Some(30));
-        assert_eq!(list, vec![to("wish_confirmed", 20), to("alert", 30)]);
+        let list = on_transition(&before, &after, Action::Confirm, Some(10));
+        assert_eq!(list, vec![to("wish_confirmed", 20)]);
     }
 }

@@ -9,7 +9,8 @@ use super::access::{can_see, capacities};
 use super::machine::{Action, Refusal, transition_any};
 use super::model::{NewWish, ResidentContact, TimelineEntry, Wish, WishFilter, WishStatus};
 use super::notify::{self, Announcement};
-use crate::config::WishSettings;
+use crate::alert::store::{self as alerts, NewAlert};
+use crate::config::{Settings, WishSettings};
 use crate::error::{CoreError, CoreResult};
 use crate::outbox::{self, NewNotification};
 use crate::people::{Caller, Role, user};
@@ -259,7 +260,8 @@ pub async fn create(
     };
     let row = sqlx::query(
         "INSERT INTO wishes (resident_id, created_by, consent_note, grid_id, title, description, category, urgency, \
-         due_at, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+         due_at, status, created_at, updated_at, opened_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $10 = 'open' THEN $11 END) RETURNING id",
     )
     .bind(resident_id)
     .bind(caller.user_id)
@@ -295,6 +297,28 @@ pub async fn create(
         now,
     )
     .await?;
+    let vulnerable: i64 = sqlx::query("SELECT vulnerable FROM users WHERE id = $1")
+        .bind(resident_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    if wish.urgency == super::Urgency::Urgent || vulnerable != 0 {
+        let (kind, why) = if wish.urgency == super::Urgency::Urgent {
+            ("urgent", "紧急心愿")
+        } else {
+            ("vulnerable", "重点关照居民的心愿")
+        };
+        let alert = NewAlert {
+            kind,
+            level: 1,
+            wish_id: Some(wish.id),
+            grid_id,
+            unique_key: format!("{kind}:{}", wish.id),
+            summary: format!("{why}：「{}」", wish.title),
+            due_at: None,
+        };
+        alerts::raise(conn, &alert, true, &wish.title, now).await?;
+    }
     Ok(wish)
 }
 
@@ -318,9 +342,10 @@ pub async fn apply(
     id: i64,
     action: Action,
     input: ChangeInput,
-    rules: &WishSettings,
+    settings: &Settings,
     now: i64,
 ) -> CoreResult<Wish> {
+    let rules = &settings.wishes;
     let before = load(conn, id).await?;
     let actors = match caller {
         Some(c) if !can_see(c, &before) => return Err(CoreError::NotFound("wish")),
@@ -384,8 +409,8 @@ pub async fn apply(
     }
     let updated = sqlx::query(
         "UPDATE wishes SET status = $3, volunteer_id = $4, claimed_at = $5, fulfilled_at = $6, fulfil_note = $7, \
-         closed_at = $8, rating = $9, rating_comment = $10, status_reason = $11, updated_at = $12 \
-         WHERE id = $1 AND status = $2",
+         closed_at = $8, rating = $9, rating_comment = $10, status_reason = $11, updated_at = $12, \
+         opened_at = CASE WHEN $3 = 'open' THEN $12 ELSE opened_at END WHERE id = $1 AND status = $2",
     )
     .bind(id)
     .bind(before.status.as_str())
@@ -415,16 +440,53 @@ pub async fn apply(
         note,
     };
     let step = append_timeline(conn, changed, now).await?;
-    let leader = leader_of(conn, before.grid_id).await?;
     announce(
         conn,
         &after,
         step,
-        &notify::on_transition(&before, &after, action, actor_id, leader),
+        &notify::on_transition(&before, &after, action, actor_id),
         now,
     )
     .await?;
+    follow_up_alerts(conn, &after, action, settings, now).await?;
     Ok(after)
+}
+
+/// What a transition does to the wish's alerts: a claim or a cancel ends "unclaimed", a
+/// fulfilment ends "overdue", and a rating of 2 or less opens a callback (回访) for the leader.
+async fn follow_up_alerts(
+    conn: &mut AnyConnection,
+    wish: &Wish,
+    action: Action,
+    settings: &Settings,
+    now: i64,
+) -> CoreResult<()> {
+    let ends: &[&str] = match action {
+        Action::Claim | Action::Assign => &["unclaimed", "unclaimed_escalated"],
+        Action::Fulfil => &["overdue_claim"],
+        Action::Cancel | Action::Reject => &["unclaimed", "unclaimed_escalated", "overdue_claim"],
+        _ => &[],
+    };
+    if !ends.is_empty() {
+        alerts::resolve_for_wish(conn, wish.id, ends, action.as_str(), now).await?;
+    }
+    if action == Action::Confirm && wish.rating.is_some_and(|r| r <= 2) {
+        let alert = NewAlert {
+            kind: "callback",
+            level: 1,
+            wish_id: Some(wish.id),
+            grid_id: wish.grid_id,
+            unique_key: format!("callback:{}", wish.id),
+            summary: format!(
+                "心愿「{}」获得 {} 星评价，请回访",
+                wish.title,
+                wish.rating.unwrap_or_default()
+            ),
+            due_at: Some(now + settings.escalation.callback_within.as_millis_i64()),
+        };
+        alerts::raise(conn, &alert, false, &wish.title, now).await?;
+    }
+    Ok(())
 }
 
 fn require_note(input: &ChangeInput, field: &str) -> CoreResult<()> {

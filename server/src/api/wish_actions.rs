@@ -82,7 +82,7 @@ impl WishActionApi {
             id,
             action,
             input,
-            &state.settings.wishes,
+            &state.settings,
             state.clock.now_ms(),
         )
         .await?;

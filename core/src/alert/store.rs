@@ -1,0 +1,269 @@
+//! Alert records: raise (exactly once per unique key), list for a leader's grids or for admins,
+//! acknowledge, resolve; each raise records its notifications in the same transaction.
+
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::error::{CoreError, CoreResult};
+use crate::outbox::{self, NewNotification};
+use crate::people::Caller;
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// Id.
+    pub id: i64,
+    /// unclaimed, unclaimed_escalated, urgent, vulnerable, overdue_claim, callback, callback_overdue.
+    pub kind: String,
+    /// 1 = the grid leader, 2 = the community admins.
+    pub level: i64,
+    /// The wish concerned.
+    pub wish_id: Option<i64>,
+    /// The grid concerned.
+    pub grid_id: i64,
+    /// open, acknowledged, resolved.
+    pub status: String,
+    /// One line saying what is wrong.
+    pub summary: String,
+    /// Deadline (callbacks).
+    pub due_at: Option<i64>,
+    /// Raised.
+    pub created_at: i64,
+    /// Who acknowledged.
+    pub acked_by: Option<i64>,
+    /// When acknowledged.
+    pub acked_at: Option<i64>,
+    /// Who resolved (none when the system did, e.g. on a claim).
+    pub resolved_by: Option<i64>,
+    /// When resolved.
+    pub resolved_at: Option<i64>,
+    /// How it was resolved.
+    pub resolution_note: Option<String>,
+}
+
+/// An alert to raise.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    /// Kind.
+    pub kind: &'static str,
+    /// Level.
+    pub level: i64,
+    /// The wish.
+    pub wish_id: Option<i64>,
+    /// The grid.
+    pub grid_id: i64,
+    /// One alert per key: subject and period, e.g. `unclaimed:42:1732700000000`.
+    pub unique_key: String,
+    /// What is wrong.
+    pub summary: String,
+    /// Deadline.
+    pub due_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, kind, level, wish_id, grid_id, status, summary, due_at, created_at, acked_by, acked_at, \
+    resolved_by, resolved_at, resolution_note";
+
+fn from_row(r: &AnyRow) -> Alert {
+    Alert {
+        id: r.get("id"),
+        kind: r.get("kind"),
+        level: r.get("level"),
+        wish_id: r.get("wish_id"),
+        grid_id: r.get("grid_id"),
+        status: r.get("status"),
+        summary: r.get("summary"),
+        due_at: r.get("due_at"),
+        created_at: r.get("created_at"),
+        acked_by: r.get("acked_by"),
+        acked_at: r.get("acked_at"),
+        resolved_by: r.get("resolved_by"),
+        resolved_at: r.get("resolved_at"),
+        resolution_note: r.get("resolution_note"),
+    }
+}
+
+/// Who hears of an alert: the grid's leader (level 1) or every admin (level 2).
+async fn recipients(conn: &mut AnyConnection, level: i64, grid_id: i64) -> CoreResult<Vec<i64>> {
+    let sql = if level >= 2 {
+        "SELECT user_id FROM user_roles WHERE role = 'admin' ORDER BY user_id"
+    } else {
+        "SELECT leader_user_id FROM grids WHERE id = $1 AND leader_user_id IS NOT NULL"
+    };
+    let mut q = sqlx::query(sql);
+    if level < 2 {
+        q = q.bind(grid_id);
+    }
+    Ok(q.fetch_all(&mut *conn).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// Raises an alert unless one with the same key exists, and records its notifications (urgent
+/// ones ignore quiet hours). Returns the new alert's id, or `None` if it already existed.
+pub async fn raise(
+    conn: &mut AnyConnection,
+    new: &NewAlert,
+    urgent: bool,
+    title: &str,
+    now: i64,
+) -> CoreResult<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO alerts (kind, level, wish_id, grid_id, status, unique_key, summary, due_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $8) ON CONFLICT (unique_key) DO NOTHING RETURNING id",
+    )
+    .bind(new.kind)
+    .bind(new.level)
+    .bind(new.wish_id)
+    .bind(new.grid_id)
+    .bind(&new.unique_key)
+    .bind(&new.summary)
+    .bind(new.due_at)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = row.map(|r| r.get::<i64, _>(0)) else {
+        return Ok(None);
+    };
+    for recipient in recipients(conn, new.level, new.grid_id).await? {
+        let n = NewNotification {
+            kind: "alert".into(),
+            recipient_id: recipient,
+            subject_type: "wish",
+            subject_id: new.wish_id.unwrap_or_default(),
+            urgent,
+            payload: json!({
+                "alert_id": id, "alert_kind": new.kind, "level": new.level, "summary": new.summary,
+                "wish_id": new.wish_id, "title": title, "grid_id": new.grid_id,
+                "urgency": if urgent { "urgent" } else { "normal" },
+            }),
+            dedupe_key: format!("alert:{id}:{recipient}"),
+        };
+        outbox::record(conn, &n, now).await?;
+    }
+    Ok(Some(id))
+}
+
+/// Reads one alert.
+pub async fn get(conn: &mut AnyConnection, id: i64) -> CoreResult<Alert> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM alerts WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| from_row(&r))
+    .ok_or(CoreError::NotFound("alert"))
+}
+
+fn may_handle(caller: &Caller, alert: &Alert) -> bool {
+    caller.is_admin() || caller.leads(alert.grid_id)
+}
+
+/// Alerts the caller is responsible for, newest first: a leader's grids, or all for an admin.
+pub async fn list(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    status: Option<&str>,
+    grid_id: Option<i64>,
+    limit: i64,
+) -> CoreResult<Vec<Alert>> {
+    if !caller.is_admin() && caller.led_grids.is_empty() {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "alerts are for grid leaders and admins",
+        ));
+    }
+    if let Some(g) = grid_id.filter(|g| !caller.is_admin() && !caller.leads(*g)) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            format!("you do not lead grid {g}"),
+        ));
+    }
+    let mut sql = format!("SELECT {COLUMNS} FROM alerts WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR grid_id = $2)");
+    if !caller.is_admin() {
+        let grids: Vec<String> = caller.led_grids.iter().map(i64::to_string).collect();
+        sql.push_str(&format!(" AND grid_id IN ({}) AND level = 1", grids.join(", ")));
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT $3");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.unwrap_or(""))
+        .bind(grid_id.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+/// Acknowledges an open alert ("I have seen it and am on it"): stops its escalation.
+pub async fn acknowledge(conn: &mut AnyConnection, caller: &Caller, id: i64, now: i64) -> CoreResult<Alert> {
+    let alert = get(conn, id).await?;
+    if !may_handle(caller, &alert) {
+        return Err(CoreError::NotFound("alert"));
+    }
+    let done = sqlx::query(
+        "UPDATE alerts SET status = 'acknowledged', acked_by = $2, acked_at = $3, updated_at = $3 \
+         WHERE id = $1 AND status = 'open'",
+    )
+    .bind(id)
+    .bind(caller.user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(CoreError::conflict(
+            "invalid_transition",
+            format!("the alert is already {}", alert.status),
+        ));
+    }
+    get(conn, id).await
+}
+
+/// Resolves an alert with a note (the outcome of a callback, say).
+pub async fn resolve(conn: &mut AnyConnection, caller: &Caller, id: i64, note: &str, now: i64) -> CoreResult<Alert> {
+    let alert = get(conn, id).await?;
+    if !may_handle(caller, &alert) {
+        return Err(CoreError::NotFound("alert"));
+    }
+    let done = sqlx::query(
+        "UPDATE alerts SET status = 'resolved', resolved_by = $2, resolved_at = $3, resolution_note = $4, \
+         acked_by = COALESCE(acked_by, $2), acked_at = COALESCE(acked_at, $3), updated_at = $3 \
+         WHERE id = $1 AND status <> 'resolved'",
+    )
+    .bind(id)
+    .bind(caller.user_id)
+    .bind(now)
+    .bind(note)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(CoreError::conflict(
+            "invalid_transition",
+            "the alert is already resolved",
+        ));
+    }
+    get(conn, id).await
+}
+
+/// Resolves a wish's alerts of these kinds on the system's behalf (a claim ends "unclaimed").
+pub async fn resolve_for_wish(
+    conn: &mut AnyConnection,
+    wish_id: i64,
+    kinds: &[&str],
+    note: &str,
+    now: i64,
+) -> CoreResult<u64> {
+    let mut total = 0;
+    for kind in kinds {
+        total += sqlx::query(
+            "UPDATE alerts SET status = 'resolved', resolved_at = $3, resolution_note = $4, updated_at = $3 \
+             WHERE wish_id = $1 AND kind = $2 AND status <> 'resolved'",
+        )
+        .bind(wish_id)
+        .bind(*kind)
+        .bind(now)
+        .bind(note)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(total)
+}
