@@ -334,6 +334,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Seeded> {
         let (u, _) = user::find_or_create(tx, &openid, now).await?;
         let building = n % 8 + 1;
         let update = ProfileUpdate {
+            weekly_digest: None,
             display_name: Some(DisplayName::parse(&name)?),
             phone: Some(Phone::parse(&format!("138{:08}", n))?),
             grid_id: Some(grids[usize::from(building > 4)]),

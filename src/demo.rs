@@ -162,6 +162,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
             building: Some(Building::parse(p.building)?),
             address: Some(Address::parse(p.address)?),
             email: Some(Email::parse(&format!("{}@microwish.demo", p.openid))?),
+            weekly_digest: None,
         };
         user::update_profile(&mut tx, u.id, update, now).await?;
         if let Some(role) = p.role {

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use microwish_core::config::redact_url;
 use microwish_core::{Db, Settings, SharedClock};
-use microwish_notifier::Worker;
+use microwish_notifier::{Scheduler, Worker};
 use microwish_server::{AppState, Metrics};
 use microwish_wechat::{MiniProgram, WechatConfig};
 
@@ -80,15 +80,22 @@ impl RunningServer {
         .map_err(anyhow::Error::msg)?
         .wake(s.outbox_wake.clone())
         .build();
-        Ok(tokio::spawn(worker.run(self.stop.subscribe())))
+        let scheduler = Scheduler::new(s.db.clone(), s.settings.clone(), s.clock.clone());
+        let stop = self.stop.subscribe();
+        let scheduled = tokio::spawn(scheduler.run(self.stop.subscribe()));
+        Ok(tokio::spawn(async move {
+            worker.run(stop).await;
+            let _ = scheduled.await;
+        }))
     }
 }
 
 /// Runs a notifier worker alone until Ctrl-C or SIGTERM (then finishes the batch in hand).
 pub async fn run_notifier(settings: Arc<Settings>, db: Db, clock: SharedClock) -> anyhow::Result<()> {
     let metrics = Metrics::new();
+    let clock_for_scheduler = clock.clone();
     let worker = Worker::builder(
-        db,
+        db.clone(),
         settings.clone(),
         clock,
         wechat_client(&settings)?,
@@ -101,7 +108,10 @@ pub async fn run_notifier(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         shutdown_signal().await;
         let _ = stop.send(true);
     });
+    let scheduler = Scheduler::new(db, settings, clock_for_scheduler);
+    let scheduled = tokio::spawn(scheduler.run(stopped.clone()));
     worker.run(stopped).await;
+    let _ = scheduled.await;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod fields;
 pub mod outbox;
+pub mod overview;
 pub mod people;
 pub mod privacy;
 pub mod quiet_hours;

@@ -12,7 +12,9 @@ pub mod quiet;
 pub mod recipients;
 pub mod render;
 pub mod route;
+pub mod scheduler;
 pub mod smtp_capture;
 pub mod worker;
 
+pub use scheduler::Scheduler;
 pub use worker::{Worker, WorkerBuilder};

@@ -47,6 +47,8 @@ pub struct ProfileUpdate {
     pub building: Option<Building>,
     /// New exact address.
     pub address: Option<Address>,
+    /// Volunteers: the weekly digest of open wishes in their grid, on or off.
+    pub weekly_digest: Option<bool>,
 }
 
 const COLUMNS: &str = "id, openid, display_name, phone, email, grid_id, building, address, created_at";
@@ -150,7 +152,7 @@ pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUp
     sqlx::query(
         "UPDATE users SET display_name = COALESCE($2, display_name), phone = COALESCE($3, phone), \
          email = COALESCE($4, email), grid_id = COALESCE($5, grid_id), building = COALESCE($6, building), \
-         address = COALESCE($7, address), updated_at = $8 WHERE id = $1",
+         address = COALESCE($7, address), updated_at = $8, weekly_digest = COALESCE($9, weekly_digest) WHERE id = $1",
     )
     .bind(id)
     .bind(update.display_name.map(DisplayName::into_inner))
@@ -160,6 +162,7 @@ pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUp
     .bind(update.building.map(Building::into_inner))
     .bind(update.address.map(Address::into_inner))
     .bind(now)
+    .bind(update.weekly_digest.map(i64::from))
     .execute(&mut *conn)
     .await?;
     get(conn, id).await
@@ -195,4 +198,32 @@ pub async fn set_roles(conn: &mut AnyConnection, id: i64, roles: &[Role], now: i
             .await?;
     }
     get(conn, id).await
+}
+
+/// Marks a resident as needing special attention (living alone, elderly, disabled), or not.
+/// Only the leader of the resident's grid and admins may set it, and only they ever see it.
+pub async fn set_vulnerable(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    vulnerable: bool,
+    note: Option<&str>,
+    now: i64,
+) -> CoreResult<(bool, Option<String>)> {
+    let resident = get(conn, id).await?;
+    let leads = resident.grid_id.is_some_and(|g| caller.leads(g));
+    if !(caller.is_admin() || leads) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only the resident's grid leader or an admin may set this",
+        ));
+    }
+    sqlx::query("UPDATE users SET vulnerable = $2, vulnerable_note = $3, updated_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(vulnerable))
+        .bind(note)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok((vulnerable, note.map(str::to_string)))
 }

@@ -31,6 +31,8 @@ struct ProfileBody {
     building: Option<Text>,
     /// Exact address (shown only to the volunteer helping you, your grid leader and staff).
     address: Option<Text>,
+    /// Volunteers: a weekly digest of open wishes in your grid, on Monday mornings.
+    weekly_digest: Option<bool>,
 }
 
 impl ProfileBody {
@@ -42,6 +44,7 @@ impl ProfileBody {
             grid_id: self.grid_id,
             building: self.building.as_deref().map(Building::parse).transpose()?,
             address: self.address.as_deref().map(Address::parse).transpose()?,
+            weekly_digest: self.weekly_digest,
         })
     }
 }

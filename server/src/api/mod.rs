@@ -1,6 +1,7 @@
 //! The API resources, one `#[OpenApi]` struct each, combined into one service.
 
 mod admin;
+mod alerts;
 mod auth;
 mod community;
 mod me;
@@ -35,6 +36,7 @@ pub fn all(
     wishes::WishApi,
     wish_actions::WishActionApi,
     community::CommunityApi,
+    alerts::AlertApi,
     admin::AdminApi,
 ) {
     (
@@ -43,6 +45,7 @@ pub fn all(
         wishes::WishApi(state.clone()),
         wish_actions::WishActionApi(state.clone()),
         community::CommunityApi(state.clone()),
+        alerts::AlertApi(state.clone()),
         admin::AdminApi(state),
     )
 }
