@@ -43,8 +43,10 @@ pub struct RouteContext {
     pub noop: bool,
 }
 
-/// Kinds that also go to the robot of a leader's grid.
-const ROBOT_KINDS: [&str; 3] = ["alert", "wish_review", "digest"];
+/// The kind that goes to the WeCom robot of the grids the recipient leads — and only there. An
+/// alert is recorded twice for a leader: `grid_alert` for the work group, `alert` for the
+/// leader's own channels, so each reaches its audience with its own retries.
+pub const ROBOT_KIND: &str = "grid_alert";
 
 /// The channels to try, in order, or why there are none.
 pub fn chain(
@@ -56,6 +58,14 @@ pub fn chain(
 ) -> Result<Vec<Channel>, String> {
     if ctx.noop {
         return Ok(vec![Channel::Noop]);
+    }
+    if kind == ROBOT_KIND {
+        let usable = !r.robot_keys.is_empty() && !failed.iter().any(|f| f == "robot");
+        return if usable {
+            Ok(vec![Channel::Robot])
+        } else {
+            Err("the grid has no WeCom robot".into())
+        };
     }
     let mut possible = Vec::new();
     let mut why = Vec::new();
@@ -71,9 +81,6 @@ pub fn chain(
                 possible.push(Channel::Wechat);
             }
         }
-    }
-    if ROBOT_KINDS.contains(&kind) && !r.robot_keys.is_empty() {
-        possible.push(Channel::Robot);
     }
     match (&r.email, ctx.email) {
         (Some(_), true) => possible.push(Channel::Email),

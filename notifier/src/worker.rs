@@ -336,17 +336,20 @@ impl Worker {
             Channel::Wechat => self.send_wechat(n, r, now).await,
             Channel::Robot => {
                 let text = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
+                let summary = n.payload.get("summary").and_then(|t| t.as_str());
                 let title = n.payload.get("title").and_then(|t| t.as_str()).unwrap_or("");
+                let what = summary
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{text}：「{title}」"));
                 let content = format!(
-                    "【{}】{text}：{title}\n@{} 请处理（编号 {}）",
+                    "【{}】{what}\n@{} 请处理（心愿编号 {}）",
                     self.settings.community.name, r.display_name, n.subject_id
                 );
-                let mut last = Ok(());
+                let mention: Vec<String> = r.phone.iter().cloned().collect();
                 for key in &r.robot_keys {
-                    last = self.robot.send(key, &content).await;
-                    last.as_ref().map_err(Clone::clone)?;
+                    self.robot.send(key, &content, &mention).await?;
                 }
-                last
+                Ok(())
             }
             Channel::Email => {
                 let email = self

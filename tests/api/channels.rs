@@ -97,7 +97,8 @@ async fn robot_window(app: TestApp) {
         let body = json!({ "title": format!("紧急 {i}"), "description": "", "category": "other", "urgency": "urgent" });
         app.post("/api/v1/wishes", &c.owner.token, body).await.expect(201);
     }
-    assert_eq!(worker.run_once().await.unwrap(), 25);
+    // Each alert is recorded twice: `alert` for the leader's own channels, `grid_alert` for the robot.
+    assert_eq!(worker.run_once().await.unwrap(), 50);
     let first = app.stub.robot_messages("ROBOT-KEY-A");
     assert_eq!(first.len(), 20, "20 in the window");
     assert!(
@@ -106,7 +107,10 @@ async fn robot_window(app: TestApp) {
         first[0]
     );
     let retrying = app
-        .get("/api/v1/admin/notifications?status=retry&kind=alert", &c.admin.token)
+        .get(
+            "/api/v1/admin/notifications?status=retry&kind=grid_alert",
+            &c.admin.token,
+        )
         .await
         .expect(200);
     assert_eq!(retrying.as_array().unwrap().len(), 5, "the excess waits in the queue");

@@ -103,7 +103,13 @@ async fn review_and_staff_paths(app: TestApp) {
         json!({ "title": "老人摔倒了需要帮助", "description": "请尽快", "category": "other", "urgency": "urgent" });
     let urgent = app.post("/api/v1/wishes", &c.owner.token, body).await.expect(201);
     let urgent_id = urgent["id"].as_i64().unwrap();
-    assert_eq!(app.outbox(urgent_id).await, [("alert".to_string(), c.leader_a.id)]);
+    assert_eq!(
+        app.outbox(urgent_id).await,
+        [
+            ("alert".to_string(), c.leader_a.id),
+            ("grid_alert".to_string(), c.leader_a.id)
+        ]
+    );
 
     // The leader assigns it to a volunteer; both the resident and the volunteer hear of it.
     let assigned = app

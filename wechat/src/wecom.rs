@@ -46,6 +46,22 @@ impl WecomRobot {
         self.post(key, &body).await
     }
 
+    /// Posts plain text mentioning group members by mobile number (how we can mention a grid
+    /// leader without knowing their WeCom userid), cut to 2048 bytes.
+    pub async fn send_text_mentioning_mobiles(
+        &self,
+        key: &str,
+        content: &str,
+        mobiles: &[String],
+    ) -> Result<(), WechatError> {
+        let content = truncate_bytes(content, TEXT_MAX_BYTES);
+        let body = json!({
+            "msgtype": "text",
+            "text": { "content": content, "mentioned_mobile_list": mobiles },
+        });
+        self.post(key, &body).await
+    }
+
     async fn post(&self, key: &str, body: &Value) -> Result<(), WechatError> {
         let url = format!("{}/cgi-bin/webhook/send", self.api_base);
         let request = self.client.post(url).query(&[("key", key)]).json(body);

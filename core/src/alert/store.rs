@@ -138,6 +138,15 @@ pub async fn raise(
             dedupe_key: format!("alert:{id}:{recipient}"),
         };
         outbox::record(conn, &n, now).await?;
+        if new.level == 1 {
+            // The grid's work group hears of it too, through its WeCom robot (if it has one).
+            let grid_alert = NewNotification {
+                kind: "grid_alert".into(),
+                dedupe_key: format!("alert:{id}:{recipient}:robot"),
+                ..n
+            };
+            outbox::record(conn, &grid_alert, now).await?;
+        }
     }
     Ok(Some(id))
 }

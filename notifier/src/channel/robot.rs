@@ -51,8 +51,8 @@ impl RobotChannel {
         Ok(())
     }
 
-    /// Sends `content` to the robot `key`.
-    pub async fn send(&self, key: &str, content: &str) -> Result<(), Failure> {
+    /// Sends `content` to the robot `key`, mentioning these mobile numbers.
+    pub async fn send(&self, key: &str, content: &str, mention: &[String]) -> Result<(), Failure> {
         if let Err(wait) = self.reserve(key) {
             return Err(Failure {
                 class: FailureClass::RateLimited,
@@ -60,12 +60,15 @@ impl RobotChannel {
                 retry_after: Some(wait),
             });
         }
-        self.client.send_text(key, content, &[]).await.map_err(|e| {
-            let mut f = super::wechat_failure(&e);
-            if f.class == FailureClass::RateLimited {
-                f.retry_after = Some(self.window);
-            }
-            f
-        })
+        self.client
+            .send_text_mentioning_mobiles(key, content, mention)
+            .await
+            .map_err(|e| {
+                let mut f = super::wechat_failure(&e);
+                if f.class == FailureClass::RateLimited {
+                    f.retry_after = Some(self.window);
+                }
+                f
+            })
     }
 }
