@@ -127,47 +127,62 @@ pub struct Outcome {
     pub attempted: bool,
 }
 
+/// Outcomes written per statement (8 parameters each; well under both engines' limits).
+const RECORD_CHUNK: usize = 500;
+
 /// Records outcomes in one transaction. A row whose lease this worker no longer holds (it expired
 /// and another worker took it) is left alone; the count of such rows is returned.
 pub async fn record(db: &Db, owner: &str, outcomes: &[Outcome], now: i64) -> Result<u64, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let mut lost = 0;
-    for o in outcomes {
-        let keep: Vec<&Value> = o
-            .history
-            .iter()
-            .rev()
-            .take(20)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
+    let mut recorded = 0;
+    // One statement per chunk, not per row: the outcomes travel as a VALUES list joined to the
+    // table (`UPDATE … FROM`, which both engines speak), guarded by the lease owner.
+    for chunk in outcomes.chunks(RECORD_CHUNK) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = 3 + i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    p,
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7
+                )
+            })
             .collect();
-        let history = serde_json::to_string(&keep).unwrap_or_else(|_| "[]".into());
-        let done = sqlx::query(
-            "UPDATE notifications SET status = $3, channel = $4, channels_failed = $5, available_at = $6, \
-             last_error = $7, history = $8, attempts = attempts + $9, \
-             sent_at = CASE WHEN $3 = 'sent' THEN $10 ELSE sent_at END, \
-             lease_until = NULL, lease_owner = NULL, updated_at = $10 \
-             WHERE id = $1 AND lease_owner = $2 AND status = 'sending'",
-        )
-        .bind(o.id)
-        .bind(owner)
-        .bind(o.status.as_str())
-        .bind(o.channel.clone())
-        .bind(o.channels_failed.join(","))
-        .bind(o.available_at)
-        .bind(o.last_error.clone())
-        .bind(history)
-        .bind(i64::from(o.attempted))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            lost += 1;
+        let sql = format!(
+            "WITH v(id, status, channel, failed, available_at, last_error, history, attempted) AS (VALUES {}) \
+             UPDATE notifications SET status = v.status, channel = v.channel, channels_failed = v.failed, \
+             available_at = v.available_at, last_error = v.last_error, history = v.history, \
+             attempts = notifications.attempts + v.attempted, \
+             sent_at = CASE WHEN v.status = 'sent' THEN $2 ELSE notifications.sent_at END, \
+             lease_until = NULL, lease_owner = NULL, updated_at = $2 \
+             FROM v WHERE notifications.id = v.id AND notifications.lease_owner = $1 \
+             AND notifications.status = 'sending'",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner).bind(now);
+        for o in chunk {
+            let keep = o.history.len().saturating_sub(20);
+            let history = serde_json::to_string(&o.history[keep..]).unwrap_or_else(|_| "[]".into());
+            q = q
+                .bind(o.id)
+                .bind(o.status.as_str())
+                .bind(o.channel.clone())
+                .bind(o.channels_failed.join(","))
+                .bind(o.available_at)
+                .bind(o.last_error.clone())
+                .bind(history)
+                .bind(i64::from(o.attempted));
         }
+        recorded += q.execute(&mut *tx).await?.rows_affected();
     }
     tx.commit().await?;
-    Ok(lost)
+    Ok(outcomes.len() as u64 - recorded.min(outcomes.len() as u64))
 }
 
 /// Hands claimed notifications back untouched (shutdown with work in hand that was not started).
