@@ -31,6 +31,8 @@ pub struct Settings {
     pub wishes: WishSettings,
     /// Escalation rules.
     pub escalation: EscalationSettings,
+    /// Events: reminders and volunteer hours.
+    pub events: EventSettings,
 }
 
 /// `[server]`
@@ -238,6 +240,16 @@ impl EscalationSettings {
     }
 }
 
+/// `[events]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSettings {
+    /// How long before an event's start its registered people are reminded, e.g. `["24h", "2h"]`.
+    pub reminder_offsets: Vec<ConfigDuration>,
+    /// Minutes credited to the volunteer of a wish its resident confirmed.
+    pub confirmed_wish_minutes: u32,
+}
+
 /// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfigDuration(pub Duration);
@@ -383,6 +395,17 @@ impl Settings {
             return fail(
                 "escalation.category_sla",
                 format!("`{code}` is not a configured category"),
+            );
+        }
+        if self
+            .events
+            .reminder_offsets
+            .iter()
+            .any(|o| o.0.is_zero() || o.0 > Duration::from_secs(30 * 86_400))
+        {
+            return fail(
+                "events.reminder_offsets",
+                "each offset must be more than 0 and at most 30d".into(),
             );
         }
         if self.wishes.max_open_claims == 0 {

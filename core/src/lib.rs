@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod event;
 pub mod fields;
 pub mod outbox;
 pub mod overview;

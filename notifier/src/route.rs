@@ -165,14 +165,16 @@ mod tests {
     }
 
     #[test]
-    fn leaders_alerts_also_go_to_the_robot() {
+    fn grid_alerts_go_to_the_robot_and_alerts_to_the_leader() {
         let mut r = resident();
         r.robot_keys.push("KEY".into());
-        assert_eq!(
-            chain("alert", true, &r, &ctx(), &[]),
-            Ok(vec![Channel::Robot, Channel::Email])
-        );
+        assert_eq!(chain("grid_alert", true, &r, &ctx(), &[]), Ok(vec![Channel::Robot]));
+        assert_eq!(chain("alert", true, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
         assert_eq!(chain("wish_claimed", false, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
+        assert!(
+            chain("grid_alert", true, &resident(), &ctx(), &[]).is_err(),
+            "no robot, no grid alert"
+        );
     }
 
     #[test]

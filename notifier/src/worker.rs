@@ -17,7 +17,7 @@ use microwish_core::quiet_hours::QuietHours;
 use microwish_core::{Db, Engine, Settings, SharedClock};
 use microwish_wechat::{MiniProgram, WecomRobot};
 
-use crate::channel::email::{EmailChannel, EmailMessage};
+use crate::channel::email::{CalendarPart, EmailChannel, EmailMessage};
 use crate::channel::robot::RobotChannel;
 use crate::channel::wechat;
 use crate::delivery::{Failure, FailureClass, Next, Policy, Status};
@@ -362,14 +362,28 @@ impl Worker {
                     .ok_or_else(|| Failure::new(FailureClass::Permanent, "no email address"))?;
                 let rendered = render::render(&n.kind, Lang::ZhCn, &n.payload, &self.settings.community.name)
                     .map_err(|e| Failure::new(FailureClass::Permanent, e.to_string()))?;
+                let to_name = Some(r.display_name.clone()).filter(|s| !s.is_empty());
+                // Event kinds carry an iCalendar invitation (or its cancellation) beside text and HTML.
+                let calendar = render::event_calendar(
+                    &n.kind,
+                    &n.payload,
+                    &self.settings.email.from,
+                    &to,
+                    to_name.as_deref(),
+                    now,
+                )
+                .map(|(method, ics)| match method {
+                    "CANCEL" => CalendarPart::cancel(ics),
+                    _ => CalendarPart::request(ics),
+                });
                 let msg = EmailMessage {
                     to,
-                    to_name: Some(r.display_name.clone()).filter(|s| !s.is_empty()),
+                    to_name,
                     subject: rendered.subject,
                     text: rendered.text,
                     html: rendered.html,
                     message_id: crate::channel::email::message_id(n.id),
-                    calendar: None,
+                    calendar,
                 };
                 email.send(&msg).await
             }

@@ -3,9 +3,11 @@
 
 mod helpers;
 
+mod alerts;
 mod authorization;
 mod bad_input;
 mod channels;
+mod events;
 mod lifecycle;
 mod notifier;
 mod races;

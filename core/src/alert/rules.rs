@@ -31,18 +31,37 @@ pub struct ScanReport {
 /// Runs every rule once.
 pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanReport> {
     let mut report = ScanReport::default();
-    report.alerts += unclaimed(db, settings, now).await?;
-    report.alerts += escalate_unclaimed(db, settings, now).await?;
-    let (reminders, alerts) = overdue_claims(db, settings, now).await?;
-    report.messages += reminders;
-    report.alerts += alerts;
-    let (reminders, closed) = unconfirmed(db, settings, now).await?;
-    report.messages += reminders;
-    report.auto_closed += closed;
-    report.alerts += overdue_callbacks(db, now).await?;
-    report.messages += daily_digests(db, settings, now).await?;
-    report.messages += weekly_digests(db, settings, now).await?;
-    Ok(report)
+    // Each rule runs even if an earlier one failed: one broken rule must not silence the rest.
+    // The first failure is returned after all have run (the scheduler logs it).
+    let mut first_error = None;
+    let mut note = |result: CoreResult<()>| {
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "a scheduler rule failed");
+            first_error.get_or_insert(err);
+        }
+    };
+    note(unclaimed(db, settings, now).await.map(|n| report.alerts += n));
+    note(escalate_unclaimed(db, settings, now).await.map(|n| report.alerts += n));
+    note(overdue_claims(db, settings, now).await.map(|(m, a)| {
+        report.messages += m;
+        report.alerts += a;
+    }));
+    note(unconfirmed(db, settings, now).await.map(|(m, c)| {
+        report.messages += m;
+        report.auto_closed += c;
+    }));
+    note(overdue_callbacks(db, now).await.map(|n| report.alerts += n));
+    note(daily_digests(db, settings, now).await.map(|n| report.messages += n));
+    note(weekly_digests(db, settings, now).await.map(|n| report.messages += n));
+    note(
+        crate::event::reminders::scan(db, settings, now)
+            .await
+            .map(|n| report.messages += n),
+    );
+    match first_error {
+        Some(err) => Err(err),
+        None => Ok(report),
+    }
 }
 
 async fn raise(db: &Db, alert: NewAlert, urgent: bool, title: &str, now: i64) -> CoreResult<usize> {
@@ -296,7 +315,7 @@ async fn daily_digests(db: &Db, settings: &Settings, now: i64) -> CoreResult<usi
                (SELECT COUNT(*) FROM alerts a WHERE a.grid_id = g.id AND a.level = 2 AND a.status <> 'resolved'), \
                (SELECT COUNT(*) FROM wishes w WHERE w.grid_id = g.id AND w.status = 'closed' \
                   AND w.closed_at >= $2 AND w.closed_at < $3), \
-               (SELECT COALESCE(SUM(w.rating), 0) FROM wishes w WHERE w.grid_id = g.id AND w.status = 'closed' \
+               (SELECT CAST(COALESCE(SUM(w.rating), 0) AS BIGINT) FROM wishes w WHERE w.grid_id = g.id AND w.status = 'closed' \
                   AND w.closed_at >= $2 AND w.closed_at < $3 AND w.rating IS NOT NULL), \
                (SELECT COUNT(*) FROM wishes w WHERE w.grid_id = g.id AND w.status = 'closed' \
                   AND w.closed_at >= $2 AND w.closed_at < $3 AND w.rating IS NOT NULL) \

@@ -163,8 +163,10 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> CoreResult<Alert> {
     .ok_or(CoreError::NotFound("alert"))
 }
 
+/// Level-1 alerts are the grid leader's (and admins'); level-2 ones, escalated past the
+/// leader, are the admins' alone.
 fn may_handle(caller: &Caller, alert: &Alert) -> bool {
-    caller.is_admin() || caller.leads(alert.grid_id)
+    caller.is_admin() || (alert.level == 1 && caller.leads(alert.grid_id))
 }
 
 /// Alerts the caller is responsible for, newest first: a leader's grids, or all for an admin.

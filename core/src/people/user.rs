@@ -210,6 +210,16 @@ pub async fn set_vulnerable(
     note: Option<&str>,
     now: i64,
 ) -> CoreResult<(bool, Option<String>)> {
+    let refused = || {
+        CoreError::forbidden(
+            "not_permitted",
+            "only the resident's grid leader or an admin may set this",
+        )
+    };
+    // Decide before looking the resident up, so the answer does not tell outsiders who exists.
+    if !caller.is_admin() && caller.led_grids.is_empty() {
+        return Err(refused());
+    }
     let resident = get(conn, id).await?;
     let leads = resident.grid_id.is_some_and(|g| caller.leads(g));
     if !(caller.is_admin() || leads) {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod machine;
 pub mod model;
 pub mod notify;
+pub mod query;
 pub mod store;
 
 pub use machine::{Action, Actor, Refusal, transition};

@@ -2,12 +2,14 @@
 //! template files under `notifier/templates/` (zh-CN by default, English on request), plus a
 //! one-line summary for the chat channels.
 
+mod calendar;
 mod short;
 
 use std::sync::OnceLock;
 
 use minijinja::{Environment, Value, context};
 
+pub use calendar::event_calendar;
 pub use short::short_text;
 
 /// The language a recipient reads.
@@ -71,6 +73,11 @@ pub const KINDS: &[&str] = &[
     "wish_approved",
     "wish_review",
     "alert",
+    "event_invitation",
+    "event_update",
+    "event_cancelled",
+    "event_reminder",
+    "event_promoted",
     "generic",
 ];
 
@@ -96,7 +103,8 @@ macro_rules! templates {
 macro_rules! all_kinds {
     ($lang:literal) => {
         templates!($lang: "wish_claimed", "wish_assigned", "wish_released", "wish_fulfilled", "wish_confirmed",
-            "wish_cancelled", "wish_rejected", "wish_approved", "wish_review", "alert", "generic")
+            "wish_cancelled", "wish_rejected", "wish_approved", "wish_review", "alert", "event_invitation", "event_update",
+            "event_cancelled", "event_reminder", "event_promoted", "generic")
     };
 }
 

@@ -18,6 +18,11 @@ pub fn short_text(kind: &str, lang: Lang, payload: &serde_json::Value) -> String
         "wish_review" => ("有新心愿待审核", "A wish awaits review"),
         "alert" if urgent => ("紧急心愿，请尽快处理", "Urgent wish — act soon"),
         "alert" => ("有心愿需要您关注", "A wish needs attention"),
+        "event_invitation" => ("邀请您参加社区活动", "You are invited to an event"),
+        "event_update" => ("活动时间或地点有变", "An event has changed"),
+        "event_cancelled" => ("活动已取消", "An event was cancelled"),
+        "event_reminder" => ("您报名的活动即将开始", "Your event starts soon"),
+        "event_promoted" => ("候补成功，您已获得名额", "You now have a place"),
         _ => ("心愿有新动态", "A wish was updated"),
     };
     match lang {

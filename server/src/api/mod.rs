@@ -4,6 +4,8 @@ mod admin;
 mod alerts;
 mod auth;
 mod community;
+mod events;
+mod hours;
 mod me;
 mod wish_actions;
 mod wishes;
@@ -23,6 +25,8 @@ pub enum Tag {
     Wishes,
     /// The community's structure.
     Community,
+    /// Community events, invitations, check-in and volunteer hours.
+    Events,
     /// Community staff.
     Admin,
 }
@@ -37,6 +41,8 @@ pub fn all(
     wish_actions::WishActionApi,
     community::CommunityApi,
     alerts::AlertApi,
+    events::EventApi,
+    hours::HoursApi,
     admin::AdminApi,
 ) {
     (
@@ -46,6 +52,8 @@ pub fn all(
         wish_actions::WishActionApi(state.clone()),
         community::CommunityApi(state.clone()),
         alerts::AlertApi(state.clone()),
+        events::EventApi(state.clone()),
+        hours::HoursApi(state.clone()),
         admin::AdminApi(state),
     )
 }

@@ -1,0 +1,169 @@
+//! The volunteer-hours ledger: append-only (the database refuses updates and deletes; a
+//! correction is a new entry). Attendance at an event credits its length; a wish its resident
+//! confirmed credits `events.confirmed_wish_minutes` to its volunteer. Each credit has a unique
+//! key, so crediting twice credits once.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::error::{CoreError, CoreResult};
+
+/// One credit to record.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    /// Who earns it.
+    pub user_id: i64,
+    /// Minutes.
+    pub minutes: i64,
+    /// `event`, `wish` or `correction`.
+    pub source: &'static str,
+    /// The event attended.
+    pub event_id: Option<i64>,
+    /// The wish fulfilled.
+    pub wish_id: Option<i64>,
+    /// What makes it unique, e.g. `event:7:42`.
+    pub unique_key: String,
+}
+
+/// Records a credit unless one with its key exists; returns whether it was new.
+pub async fn credit(conn: &mut AnyConnection, c: &Credit, now: i64) -> CoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO volunteer_hours (user_id, minutes, source, event_id, wish_id, unique_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(c.user_id)
+    .bind(c.minutes)
+    .bind(c.source)
+    .bind(c.event_id)
+    .bind(c.wish_id)
+    .bind(&c.unique_key)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Credits the volunteers of wishes confirmed (closed with a rating) in the last 30 days that
+/// have no credit yet; returns how many were credited. Run by the scheduler.
+pub async fn credit_confirmed_wishes(conn: &mut AnyConnection, minutes: i64, now: i64) -> CoreResult<u64> {
+    let done = sqlx::query(
+        "INSERT INTO volunteer_hours (user_id, minutes, source, event_id, wish_id, unique_key, created_at) \
+         SELECT w.volunteer_id, $1, 'wish', NULL, w.id, 'wish:' || CAST(w.id AS TEXT), $2 FROM wishes w \
+         WHERE w.status = 'closed' AND w.rating IS NOT NULL AND w.volunteer_id IS NOT NULL AND w.closed_at >= $3 \
+         AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.wish_id = w.id) \
+         ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(minutes)
+    .bind(now)
+    .bind(now - 30 * 86_400_000)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Id.
+    pub id: i64,
+    /// Minutes (negative for a correction downwards).
+    pub minutes: i64,
+    /// `event`, `wish` or `correction`.
+    pub source: String,
+    /// The event.
+    pub event_id: Option<i64>,
+    /// The wish.
+    pub wish_id: Option<i64>,
+    /// When, epoch ms.
+    pub created_at: i64,
+}
+
+/// A person's entries, newest first, and their total.
+pub async fn of_user(conn: &mut AnyConnection, user_id: i64) -> CoreResult<(i64, Vec<Entry>)> {
+    let rows = sqlx::query(
+        "SELECT id, minutes, source, event_id, wish_id, created_at FROM volunteer_hours WHERE user_id = $1 \
+         ORDER BY id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|r| Entry {
+            id: r.get("id"),
+            minutes: r.get("minutes"),
+            source: r.get("source"),
+            event_id: r.get("event_id"),
+            wish_id: r.get("wish_id"),
+            created_at: r.get("created_at"),
+        })
+        .collect();
+    Ok((entries.iter().map(|e| e.minutes).sum(), entries))
+}
+
+/// The ranking's period: the current calendar month or year in the community's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// This month.
+    Month,
+    /// This year.
+    Year,
+}
+
+impl Period {
+    /// Reads `month` or `year`.
+    pub fn parse(s: &str) -> CoreResult<Self> {
+        match s {
+            "month" => Ok(Self::Month),
+            "year" => Ok(Self::Year),
+            _ => Err(CoreError::invalid("invalid_field", "period: month or year")),
+        }
+    }
+
+    /// Where the current period began, epoch ms.
+    pub fn start(self, tz: &jiff::tz::TimeZone, now: i64) -> i64 {
+        let Ok(ts) = jiff::Timestamp::from_millisecond(now) else {
+            return 0;
+        };
+        let today = ts.to_zoned(tz.clone()).date();
+        let first = match self {
+            Self::Month => today.first_of_month(),
+            Self::Year => today.first_of_year(),
+        };
+        first
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0)
+    }
+}
+
+/// One line of a grid's ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranked {
+    /// The person.
+    pub user_id: i64,
+    /// Their display name.
+    pub display_name: String,
+    /// Minutes in the period.
+    pub minutes: i64,
+}
+
+/// The people of a grid by minutes credited since `since`, most first (top 100).
+pub async fn ranking(conn: &mut AnyConnection, grid_id: i64, since: i64) -> CoreResult<Vec<Ranked>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, CAST(SUM(h.minutes) AS BIGINT) AS minutes FROM volunteer_hours h JOIN users u ON u.id = h.user_id \
+         WHERE u.grid_id = $1 AND h.created_at >= $2 GROUP BY u.id, u.display_name HAVING SUM(h.minutes) > 0 \
+         ORDER BY minutes DESC, u.id LIMIT 100",
+    )
+    .bind(grid_id)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ranked {
+            user_id: r.get(0),
+            display_name: r.get(1),
+            minutes: r.get(2),
+        })
+        .collect())
+}

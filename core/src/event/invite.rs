@@ -1,0 +1,138 @@
+//! Invitations: an audience of grids, roles and explicit people resolved to a set of users, each
+//! invited once however often they match (a unique (event, user) row), enqueued in batches of
+//! their own transactions so an invitation to thousands never holds one long write.
+
+use std::collections::BTreeSet;
+
+use sqlx::{Any, Row};
+
+use super::model::{EventStatus, may_manage};
+use super::notify::{self, EventNotice, kind};
+use super::store;
+use crate::db::Db;
+use crate::error::{CoreError, CoreResult};
+use crate::people::{Caller, Role};
+
+/// Invitees per transaction.
+pub const BATCH: usize = 500;
+
+/// Whom to invite.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audience {
+    /// Everyone whose home grid is one of these.
+    pub grid_ids: Vec<i64>,
+    /// Everyone holding one of these roles (a grid leader's: only in their grids).
+    pub roles: Vec<Role>,
+    /// These people.
+    pub user_ids: Vec<i64>,
+}
+
+/// Invites the audience to event `id`; returns how many were newly invited.
+pub async fn invite(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    audience: &Audience,
+    tz: &jiff::tz::TimeZone,
+    now: impl Fn() -> i64,
+) -> CoreResult<u64> {
+    let mut conn = db.pool().acquire().await?;
+    let event = store::load_managed(&mut conn, caller, id).await?;
+    if event.status != EventStatus::Published {
+        return Err(CoreError::conflict(
+            "event_closed",
+            format!("the event is {}", event.status.as_str()),
+        ));
+    }
+    for &g in &audience.grid_ids {
+        let known = sqlx::query("SELECT id FROM grids WHERE id = $1")
+            .bind(g)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if known.is_none() {
+            return Err(CoreError::invalid("unknown_grid", format!("grid_ids: no grid {g}")));
+        }
+        if !may_manage(caller, Some(g)) {
+            return Err(CoreError::forbidden(
+                "not_permitted",
+                "a grid leader may only invite their own grid",
+            ));
+        }
+    }
+    // Whom a grid leader reaches through roles and names: people of the grids they lead.
+    let scope: Option<&[i64]> = (!caller.is_admin()).then_some(caller.led_grids.as_slice());
+    let mut people = BTreeSet::new();
+    for &g in &audience.grid_ids {
+        let rows = sqlx::query("SELECT id FROM users WHERE grid_id = $1")
+            .bind(g)
+            .fetch_all(&mut *conn)
+            .await?;
+        people.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
+    }
+    for role in &audience.roles {
+        let rows =
+            sqlx::query("SELECT u.id, u.grid_id FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = $1")
+                .bind(role.as_str())
+                .fetch_all(&mut *conn)
+                .await?;
+        let in_scope = |g: Option<i64>| scope.is_none_or(|s| g.is_some_and(|g| s.contains(&g)));
+        people.extend(rows.iter().filter(|r| in_scope(r.get(1))).map(|r| r.get::<i64, _>(0)));
+    }
+    for &u in &audience.user_ids {
+        let row = sqlx::query("SELECT grid_id FROM users WHERE id = $1")
+            .bind(u)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| CoreError::invalid("unknown_user", format!("user_ids: no user {u}")))?;
+        let grid: Option<i64> = row.get(0);
+        if scope.is_some_and(|s| !grid.is_some_and(|g| s.contains(&g))) {
+            return Err(CoreError::forbidden(
+                "not_permitted",
+                "a grid leader may only invite people of their own grid",
+            ));
+        }
+        people.insert(u);
+    }
+    drop(conn);
+    let people: Vec<i64> = people.into_iter().collect();
+    let mut invited = 0;
+    for batch in people.chunks(BATCH) {
+        invited += invite_batch(db, id, batch, tz, now()).await?;
+    }
+    Ok(invited)
+}
+
+/// One transaction: the invitation rows that are new, and their notifications.
+async fn invite_batch(db: &Db, id: i64, batch: &[i64], tz: &jiff::tz::TimeZone, now: i64) -> CoreResult<u64> {
+    let mut tx: sqlx::Transaction<'static, Any> = db.begin_write().await?;
+    // Re-read under the event's row lock: a cancellation between batches stops the rest, and
+    // one committed during this batch waits for it (and then tells these invitees too).
+    let event = store::lock(&mut tx, id).await?;
+    if event.status != EventStatus::Published {
+        return Ok(0);
+    }
+    let rows: Vec<String> = (0..batch.len())
+        .map(|i| format!("($1, ${}, 'invited', $2, $2)", i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO event_invitations (event_id, user_id, response, invited_at, updated_at) VALUES {} \
+         ON CONFLICT (event_id, user_id) DO NOTHING RETURNING user_id",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(now);
+    for &u in batch {
+        query = query.bind(u);
+    }
+    let fresh: Vec<i64> = query.fetch_all(&mut *tx).await?.iter().map(|r| r.get(0)).collect();
+    let notices: Vec<EventNotice> = fresh
+        .iter()
+        .map(|&u| EventNotice {
+            recipient_id: u,
+            key: u.to_string(),
+        })
+        .collect();
+    let payload = notify::payload(&event, tz);
+    notify::record_all(&mut tx, id, kind::INVITATION, false, &payload, &notices, now).await?;
+    tx.commit().await?;
+    Ok(fresh.len() as u64)
+}

@@ -1,0 +1,114 @@
+//! Event notifications through the outbox: the payload every event kind carries (what the
+//! templates and the calendar part need) and a batched insert, so an invitation to thousands
+//! records its rows in a few statements per transaction instead of one each.
+
+use serde_json::{Value, json};
+use sqlx::AnyConnection;
+
+use super::model::Event;
+use crate::clock::rfc3339;
+use crate::error::CoreResult;
+
+/// Rows per INSERT: 8 parameters each, far below both engines' limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The kinds an event sends.
+pub mod kind {
+    /// You are invited (calendar METHOD:REQUEST).
+    pub const INVITATION: &str = "event_invitation";
+    /// Time or place changed (METHOD:REQUEST, higher SEQUENCE).
+    pub const UPDATE: &str = "event_update";
+    /// Called off (METHOD:CANCEL).
+    pub const CANCELLED: &str = "event_cancelled";
+    /// Starts soon (registered people only).
+    pub const REMINDER: &str = "event_reminder";
+    /// A place freed up and is now yours (METHOD:REQUEST).
+    pub const PROMOTED: &str = "event_promoted";
+}
+
+/// What the templates and the calendar part read. `local_time` is the start and end in the
+/// community's time zone, as people read it.
+pub fn payload(event: &Event, tz: &jiff::tz::TimeZone) -> Value {
+    json!({
+        "event_id": event.id,
+        "title": event.title,
+        "description": event.description,
+        "location": event.location,
+        "starts_at": rfc3339(event.starts_at),
+        "ends_at": rfc3339(event.ends_at),
+        "sequence": event.sequence,
+        "local_time": local_span(event.starts_at, event.ends_at, tz),
+    })
+}
+
+fn local_span(start: i64, end: i64, tz: &jiff::tz::TimeZone) -> String {
+    let at = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()));
+    match (at(start), at(end)) {
+        (Ok(s), Ok(e)) if s.date() == e.date() => {
+            format!(
+                "{} {}–{}",
+                s.strftime("%Y-%m-%d"),
+                s.strftime("%H:%M"),
+                e.strftime("%H:%M")
+            )
+        }
+        (Ok(s), Ok(e)) => format!("{} – {}", s.strftime("%Y-%m-%d %H:%M"), e.strftime("%Y-%m-%d %H:%M")),
+        _ => String::new(),
+    }
+}
+
+/// One event notification for one person; `key` completes the dedupe key
+/// `event:{id}:{kind}:{key}`, which makes recording it twice record it once.
+#[derive(Debug, Clone)]
+pub struct EventNotice {
+    /// Recipient.
+    pub recipient_id: i64,
+    /// Unique within the event and kind.
+    pub key: String,
+}
+
+/// Records `kind` about `event` for each notice, in batched statements; returns how many were new.
+pub async fn record_all(
+    conn: &mut AnyConnection,
+    event_id: i64,
+    kind: &str,
+    urgent: bool,
+    payload: &Value,
+    notices: &[EventNotice],
+    now: i64,
+) -> CoreResult<u64> {
+    let body = payload.to_string();
+    let mut fresh = 0;
+    for chunk in notices.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = 6 + i * 2;
+                format!("($1, ${p}, 'event', $2, $3, $4, ${}, 'pending', 0, $5, $5, $5)", p + 1)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO notifications (kind, recipient_id, subject_type, subject_id, urgent, payload, dedupe_key, \
+             status, attempts, available_at, created_at, updated_at) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(event_id)
+            .bind(i64::from(urgent))
+            .bind(body.clone())
+            .bind(now);
+        for n in chunk {
+            query = query
+                .bind(n.recipient_id)
+                .bind(format!("event:{event_id}:{kind}:{}", n.key));
+        }
+        fresh += query.execute(&mut *conn).await?.rows_affected();
+    }
+    if fresh > 0 && conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        // One wake-up per transaction is enough: workers drain everything that is due.
+        sqlx::query("SELECT pg_notify('microwish_outbox', '')")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(fresh)
+}

@@ -1,0 +1,233 @@
+//! Event store functions. Writers take `&mut AnyConnection` (a write transaction) so the change
+//! and its outbox rows commit together; the same SQL runs on SQLite and PostgreSQL.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::model::{Event, EventInput, EventStatus, Place, may_manage};
+use super::notify::{self, EventNotice, kind};
+use super::places::{count, promote_first};
+use crate::error::{CoreError, CoreResult};
+use crate::people::{Caller, grid};
+
+const SELECT_EVENT: &str = "SELECT id, title, description, location, starts_at, ends_at, capacity, grid_id, \
+    organiser_id, checkin_code, status, sequence, created_at, updated_at FROM events";
+
+fn from_row(row: &AnyRow) -> Event {
+    Event {
+        id: row.get("id"),
+        title: row.get("title"),
+        description: row.get("description"),
+        location: row.get("location"),
+        starts_at: row.get("starts_at"),
+        ends_at: row.get("ends_at"),
+        capacity: row.get("capacity"),
+        grid_id: row.get("grid_id"),
+        organiser_id: row.get("organiser_id"),
+        checkin_code: row.get("checkin_code"),
+        status: EventStatus::parse(&row.get::<String, _>("status")),
+        sequence: row.get("sequence"),
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+    }
+}
+
+/// Reads an event.
+pub async fn load(conn: &mut AnyConnection, id: i64) -> CoreResult<Event> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_EVENT} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .ok_or(CoreError::NotFound("event"))
+}
+
+/// Reads an event the caller may manage (admins; the leader of its grid).
+pub async fn load_managed(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResult<Event> {
+    let event = load(conn, id).await?;
+    if !may_manage(caller, event.grid_id) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only admins and the leader of the event's grid may manage it",
+        ));
+    }
+    Ok(event)
+}
+
+async fn check_grid(conn: &mut AnyConnection, caller: &Caller, grid_id: Option<i64>) -> CoreResult<()> {
+    if let Some(g) = grid_id {
+        grid::get(conn, g)
+            .await
+            .map_err(|_| CoreError::invalid("unknown_grid", format!("grid_id: no grid {g}")))?;
+    }
+    if !may_manage(caller, grid_id) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "admins create events for the community; grid leaders only for their own grid",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a published event organised by the caller, with a fresh six-digit check-in code.
+pub async fn create(conn: &mut AnyConnection, caller: &Caller, input: EventInput, now: i64) -> CoreResult<Event> {
+    check_grid(conn, caller, input.grid_id).await?;
+    let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+    let row = sqlx::query(
+        "INSERT INTO events (title, description, location, starts_at, ends_at, capacity, grid_id, organiser_id, \
+         checkin_code, status, sequence, rsvp_counter, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', 0, 0, $10, $10) RETURNING id",
+    )
+    .bind(input.title.as_str())
+    .bind(input.description.as_str())
+    .bind(&input.location)
+    .bind(input.starts_at)
+    .bind(input.ends_at)
+    .bind(input.capacity)
+    .bind(input.grid_id)
+    .bind(caller.user_id)
+    .bind(code)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    load(conn, row.get(0)).await
+}
+
+/// Invitees who still expect the event (everyone invited except those who declined).
+async fn expecting(conn: &mut AnyConnection, event_id: i64) -> CoreResult<Vec<i64>> {
+    let rows = sqlx::query("SELECT user_id FROM event_invitations WHERE event_id = $1 AND response <> 'declined'")
+        .bind(event_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Changes an event. A new time or place raises the SEQUENCE and re-sends the invitation to
+/// everyone still expecting it; a larger capacity promotes from the waitlist.
+pub async fn update(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    input: EventInput,
+    tz: &jiff::tz::TimeZone,
+    now: i64,
+) -> CoreResult<Event> {
+    let before = lock(conn, id).await?;
+    if !may_manage(caller, before.grid_id) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only admins and the grid's leader may edit it",
+        ));
+    }
+    if before.status != EventStatus::Published {
+        return Err(CoreError::conflict(
+            "event_closed",
+            format!("the event is {}", before.status.as_str()),
+        ));
+    }
+    if input.grid_id.is_some_and(|g| Some(g) != before.grid_id) {
+        return Err(CoreError::invalid(
+            "invalid_field",
+            "grid_id: an event cannot move to another grid",
+        ));
+    }
+    if input.starts_at != before.starts_at && input.starts_at <= now {
+        return Err(CoreError::invalid(
+            "invalid_time",
+            "starts_at: a new start must be in the future",
+        ));
+    }
+    let registered = count(conn, id, Place::Registered).await?;
+    if input.capacity.is_some_and(|c| c < registered) {
+        return Err(CoreError::conflict(
+            "capacity_below_registered",
+            format!("capacity: {registered} people are already registered"),
+        ));
+    }
+    let moved =
+        input.starts_at != before.starts_at || input.ends_at != before.ends_at || input.location != before.location;
+    sqlx::query(
+        "UPDATE events SET title = $2, description = $3, location = $4, starts_at = $5, ends_at = $6, capacity = $7, \
+         sequence = sequence + $8, updated_at = $9 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(input.title.as_str())
+    .bind(input.description.as_str())
+    .bind(&input.location)
+    .bind(input.starts_at)
+    .bind(input.ends_at)
+    .bind(input.capacity)
+    .bind(i64::from(moved))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let event = load(conn, id).await?;
+    if moved {
+        let notices: Vec<EventNotice> = expecting(conn, id)
+            .await?
+            .into_iter()
+            .map(|u| EventNotice {
+                recipient_id: u,
+                key: format!("{}:{u}", event.sequence),
+            })
+            .collect();
+        let payload = notify::payload(&event, tz);
+        notify::record_all(conn, id, kind::UPDATE, false, &payload, &notices, now).await?;
+    }
+    let mut free = event.capacity.map_or(i64::MAX, |c| c - registered);
+    while free > 0 && promote_first(conn, &event, tz, now).await?.is_some() {
+        free -= 1;
+    }
+    Ok(event)
+}
+
+/// Calls an event off and tells everyone still expecting it (calendar METHOD:CANCEL).
+pub async fn cancel(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    tz: &jiff::tz::TimeZone,
+    now: i64,
+) -> CoreResult<Event> {
+    let before = lock(conn, id).await?;
+    if !may_manage(caller, before.grid_id) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only admins and the grid's leader may cancel it",
+        ));
+    }
+    if before.status != EventStatus::Published {
+        return Err(CoreError::conflict(
+            "event_closed",
+            format!("the event is {}", before.status.as_str()),
+        ));
+    }
+    sqlx::query("UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let event = load(conn, id).await?;
+    let notices: Vec<EventNotice> = expecting(conn, id)
+        .await?
+        .into_iter()
+        .map(|u| EventNotice {
+            recipient_id: u,
+            key: u.to_string(),
+        })
+        .collect();
+    let payload = notify::payload(&event, tz);
+    notify::record_all(conn, id, kind::CANCELLED, false, &payload, &notices, now).await?;
+    Ok(event)
+}
+
+/// Takes the event's row lock — an UPDATE, which both engines serialise (SQLite's write
+/// transaction already holds the database; PostgreSQL locks the row until commit) — and raises the
+/// answer counter that orders the waitlist. Then reads the event as it now stands.
+pub(super) async fn lock(conn: &mut AnyConnection, id: i64) -> CoreResult<Event> {
+    sqlx::query("UPDATE events SET rsvp_counter = rsvp_counter + 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    load(conn, id).await
+}

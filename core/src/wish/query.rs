@@ -1,0 +1,147 @@
+//! Reading wishes: one wish (for the system, or for a caller who may see it), a filtered page of
+//! the wishes a caller may see, and a wish's timeline. The same SQL runs on both engines.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::access::can_see;
+use super::model::{ResidentContact, TimelineEntry, Wish, WishFilter, WishStatus};
+use crate::error::{CoreError, CoreResult};
+use crate::people::Caller;
+
+const SELECT_WISH: &str = "SELECT w.id, w.resident_id, w.created_by, w.consent_note, w.grid_id, w.title, \
+    w.description, w.category, w.urgency, w.due_at, w.status, w.volunteer_id, w.claimed_at, w.fulfilled_at, \
+    w.fulfil_note, w.closed_at, w.rating, w.rating_comment, w.status_reason, w.created_at, w.updated_at, \
+    u.display_name AS r_name, u.phone AS r_phone, u.building AS r_building, u.address AS r_address \
+    FROM wishes w JOIN users u ON u.id = w.resident_id";
+
+fn from_row(row: &AnyRow) -> Wish {
+    Wish {
+        id: row.get("id"),
+        resident_id: row.get("resident_id"),
+        created_by: row.get("created_by"),
+        consent_note: row.get("consent_note"),
+        grid_id: row.get("grid_id"),
+        title: row.get("title"),
+        description: row.get("description"),
+        category: row.get("category"),
+        urgency: row.get::<String, _>("urgency").parse().unwrap_or_default(),
+        due_at: row.get("due_at"),
+        status: row.get::<String, _>("status").parse().unwrap_or(WishStatus::Open),
+        volunteer_id: row.get("volunteer_id"),
+        claimed_at: row.get("claimed_at"),
+        fulfilled_at: row.get("fulfilled_at"),
+        fulfil_note: row.get("fulfil_note"),
+        closed_at: row.get("closed_at"),
+        rating: row.get("rating"),
+        rating_comment: row.get("rating_comment"),
+        status_reason: row.get("status_reason"),
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+        resident: ResidentContact {
+            display_name: row.get("r_name"),
+            phone: row.get("r_phone"),
+            building: row.get("r_building"),
+            address: row.get("r_address"),
+        },
+    }
+}
+
+/// Reads a wish without any permission check (for the system and for tests).
+pub async fn load(conn: &mut AnyConnection, id: i64) -> CoreResult<Wish> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_WISH} WHERE w.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| from_row(&r))
+        .ok_or(CoreError::NotFound("wish"))
+}
+
+/// Reads a wish the caller may see; a wish they may not see does not exist for them.
+pub async fn get(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResult<Wish> {
+    let wish = load(conn, id).await?;
+    if !can_see(caller, &wish) {
+        return Err(CoreError::NotFound("wish"));
+    }
+    Ok(wish)
+}
+
+/// One page of the wishes the caller may see, newest first.
+pub async fn list(conn: &mut AnyConnection, caller: &Caller, filter: &WishFilter) -> CoreResult<Vec<Wish>> {
+    let mut sql = format!("{SELECT_WISH} WHERE 1 = 1");
+    let mut n = 1;
+    let mut next = |clause: &str, sql: &mut String| {
+        sql.push_str(&clause.replace('?', &format!("${n}")));
+        n += 1;
+    };
+    // Only clauses that are in use: every combination stays an indexable query.
+    if filter.status.is_some() {
+        next(" AND w.status = ?", &mut sql);
+    }
+    if filter.grid_id.is_some() {
+        next(" AND w.grid_id = ?", &mut sql);
+    }
+    if filter.category.is_some() {
+        next(" AND w.category = ?", &mut sql);
+    }
+    if filter.before_id.is_some() {
+        next(" AND w.id < ?", &mut sql);
+    }
+    let me = format!("${n}");
+    if filter.mine {
+        sql.push_str(&format!(
+            " AND (w.resident_id = {me} OR w.created_by = {me} OR w.volunteer_id = {me})"
+        ));
+    }
+    if !caller.is_admin() {
+        sql.push_str(&format!(
+            " AND (w.status IN ('open', 'claimed', 'fulfilled', 'closed') OR w.resident_id = {me} \
+             OR w.created_by = {me} OR w.volunteer_id = {me} \
+             OR w.grid_id IN (SELECT g.id FROM grids g WHERE g.leader_user_id = {me}))"
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY w.id DESC LIMIT ${}", n + 1));
+
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(status) = filter.status {
+        query = query.bind(status.as_str());
+    }
+    if let Some(grid_id) = filter.grid_id {
+        query = query.bind(grid_id);
+    }
+    if let Some(category) = &filter.category {
+        query = query.bind(category.clone());
+    }
+    if let Some(before) = filter.before_id {
+        query = query.bind(before);
+    }
+    let rows = query
+        .bind(caller.user_id)
+        .bind(filter.limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+/// A wish's timeline, oldest first, for a caller who may see the wish.
+pub async fn timeline(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResult<Vec<TimelineEntry>> {
+    get(conn, caller, id).await?;
+    let rows = sqlx::query(
+        "SELECT id, at, actor_id, action, from_status, to_status, note FROM wish_timeline WHERE wish_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| TimelineEntry {
+            id: r.get("id"),
+            at: r.get("at"),
+            actor_id: r.get("actor_id"),
+            action: r.get("action"),
+            from_status: r.get("from_status"),
+            to_status: r.get("to_status"),
+            note: r.get("note"),
+        })
+        .collect())
+}

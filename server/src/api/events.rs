@@ -1,0 +1,290 @@
+//! Community events over HTTP: create and edit, invite an audience, answer yes or no, cancel,
+//! check in at the venue. Each handler is one call into `microwish_core::event`.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use microwish_core::clock::{parse_rfc3339, rfc3339};
+use microwish_core::event::{Audience, Event, EventInput, invite, places, store};
+use microwish_core::people::{Caller, Role};
+
+use super::Tag;
+use crate::auth::BearerAuth;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::text::Text;
+
+/// A new event, or an event's new values.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct EventBody {
+    /// 1 to 40 characters.
+    title: Text,
+    /// Up to 1,000 characters.
+    description: Text,
+    /// Where, 1 to 120 characters.
+    location: Text,
+    /// RFC 3339; shown in the community's time zone.
+    starts_at: Text,
+    /// RFC 3339, after `starts_at`.
+    ends_at: Text,
+    /// Places, at least 1; omit for no limit (extra yeses are waitlisted).
+    capacity: Option<i64>,
+    /// The grid; omit for the whole community (admins only). Grid leaders: their own grid.
+    grid_id: Option<i64>,
+}
+
+impl EventBody {
+    fn parse(self) -> Result<EventInput, ApiError> {
+        let time = |field: &str, text: &str| {
+            parse_rfc3339(text)
+                .ok_or_else(|| ApiError::invalid("invalid_time", format!("{field}: must be an RFC 3339 time")))
+        };
+        let starts_at = time("starts_at", &self.starts_at)?;
+        let ends_at = time("ends_at", &self.ends_at)?;
+        Ok(EventInput::parse(
+            &self.title,
+            &self.description,
+            &self.location,
+            starts_at,
+            ends_at,
+            self.capacity,
+            self.grid_id,
+        )?)
+    }
+}
+
+/// An event. The check-in code is shown to those who manage it only.
+#[derive(Object)]
+struct EventView {
+    id: i64,
+    title: String,
+    description: String,
+    location: String,
+    starts_at: String,
+    ends_at: String,
+    capacity: Option<i64>,
+    grid_id: Option<i64>,
+    organiser_id: i64,
+    /// published, cancelled, finished.
+    status: String,
+    /// Grows on each change of time or place (the calendar invitation's SEQUENCE).
+    sequence: i64,
+    registered: i64,
+    waitlisted: i64,
+    /// The caller's own place: invited, registered, waitlisted, declined.
+    my_response: Option<String>,
+    checkin_code: Option<String>,
+}
+
+/// Whom to invite; each person is invited once however often they match.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct InvitationBody {
+    /// Everyone living in these grids.
+    grid_ids: Option<Vec<i64>>,
+    /// Everyone holding these roles: resident, volunteer, grid_leader, admin.
+    roles: Option<Vec<Text>>,
+    /// These people.
+    user_ids: Option<Vec<i64>>,
+}
+
+/// How many were newly invited.
+#[derive(Object)]
+struct Invited {
+    invited: u64,
+}
+
+/// An answer.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct RsvpBody {
+    /// yes or no.
+    response: Text,
+}
+
+/// Your place after answering.
+#[derive(Object)]
+struct RsvpView {
+    /// registered, waitlisted or declined.
+    status: String,
+}
+
+/// The code shown at the venue.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct CheckinBody {
+    code: Text,
+}
+
+/// A recorded attendance.
+#[derive(Object)]
+struct AttendanceView {
+    event_id: i64,
+    user_id: i64,
+    checked_in_at: String,
+    /// Volunteer minutes credited for it.
+    minutes: i64,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The event, as published.
+    #[oai(status = 201)]
+    Event(Json<EventView>),
+}
+
+pub struct EventApi(pub AppState);
+
+impl EventApi {
+    fn tz(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.0.settings.community.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    async fn view(&self, caller: &Caller, e: Event) -> Result<EventView, ApiError> {
+        let mut conn = self.0.db.pool().acquire().await?;
+        let (registered, waitlisted) = places::counts(&mut conn, e.id).await?;
+        let mine = places::place_of(&mut conn, e.id, caller.user_id).await?;
+        let manages = microwish_core::event::model::may_manage(caller, e.grid_id) || e.organiser_id == caller.user_id;
+        Ok(EventView {
+            id: e.id,
+            starts_at: rfc3339(e.starts_at),
+            ends_at: rfc3339(e.ends_at),
+            status: e.status.as_str().to_string(),
+            registered,
+            waitlisted,
+            my_response: mine.map(|p| p.as_str().to_string()),
+            checkin_code: manages.then_some(e.checkin_code),
+            title: e.title,
+            description: e.description,
+            location: e.location,
+            capacity: e.capacity,
+            grid_id: e.grid_id,
+            organiser_id: e.organiser_id,
+            sequence: e.sequence,
+        })
+    }
+}
+
+#[OpenApi(tag = "Tag::Events")]
+impl EventApi {
+    /// Admins: an event for the community or a grid; grid leaders: for their own grid.
+    #[oai(path = "/events", method = "post")]
+    async fn create(&self, auth: BearerAuth, body: Json<EventBody>) -> Result<Created, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let input = body.0.parse()?;
+        let now = self.0.clock.now_ms();
+        if input.starts_at <= now {
+            return Err(ApiError::invalid("invalid_time", "starts_at: must be in the future"));
+        }
+        let mut tx = self.0.db.begin_write().await?;
+        let event = store::create(&mut tx, &caller, input, now).await?;
+        tx.commit().await?;
+        Ok(Created::Event(Json(self.view(&caller, event).await?)))
+    }
+
+    /// An event (anyone signed in).
+    #[oai(path = "/events/:id", method = "get")]
+    async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<EventView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let event = store::load(&mut *self.0.db.pool().acquire().await?, id.0).await?;
+        Ok(Json(self.view(&caller, event).await?))
+    }
+
+    /// Edit an event. A new time or place re-sends the invitation with a higher SEQUENCE.
+    #[oai(path = "/events/:id", method = "put")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<EventBody>,
+    ) -> Result<Json<EventView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let input = body.0.parse()?;
+        let mut tx = self.0.db.begin_write().await?;
+        let event = store::update(&mut tx, &caller, id.0, input, &self.tz(), self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        self.0.outbox_wake.notify_one();
+        Ok(Json(self.view(&caller, event).await?))
+    }
+
+    /// Invite grids, roles and people (a grid leader: their own grid only). Enqueued in batches.
+    #[oai(path = "/events/:id/invitations", method = "post")]
+    async fn invite(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<InvitationBody>,
+    ) -> Result<Json<Invited>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let roles = body
+            .0
+            .roles
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.parse::<Role>())
+            .collect::<Result<Vec<_>, _>>();
+        let audience = Audience {
+            grid_ids: body.0.grid_ids.unwrap_or_default(),
+            roles: roles.map_err(|e| ApiError::invalid("invalid_field", format!("roles: {e}")))?,
+            user_ids: body.0.user_ids.unwrap_or_default(),
+        };
+        if audience == Audience::default() {
+            return Err(ApiError::invalid("empty_audience", "give grid_ids, roles or user_ids"));
+        }
+        let clock = self.0.clock.clone();
+        let invited = invite::invite(&self.0.db, &caller, id.0, &audience, &self.tz(), || clock.now_ms()).await?;
+        self.0.outbox_wake.notify_one();
+        Ok(Json(Invited { invited }))
+    }
+
+    /// Answer yes or no (idempotent). With a capacity, extra yeses are waitlisted in order.
+    #[oai(path = "/events/:id/rsvp", method = "post")]
+    async fn rsvp(&self, auth: BearerAuth, id: Path<i64>, body: Json<RsvpBody>) -> Result<Json<RsvpView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let yes = match &*body.0.response {
+            "yes" => true,
+            "no" => false,
+            _ => return Err(ApiError::invalid("invalid_field", "response: yes or no")),
+        };
+        let mut tx = self.0.db.begin_write().await?;
+        let place = places::rsvp(&mut tx, &caller, id.0, yes, &self.tz(), self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        self.0.outbox_wake.notify_one();
+        Ok(Json(RsvpView {
+            status: place.as_str().to_string(),
+        }))
+    }
+
+    /// Call an event off; everyone still expecting it is told (calendar METHOD:CANCEL).
+    #[oai(path = "/events/:id/cancel", method = "post")]
+    async fn cancel(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<EventView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        let event = store::cancel(&mut tx, &caller, id.0, &self.tz(), self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        self.0.outbox_wake.notify_one();
+        Ok(Json(self.view(&caller, event).await?))
+    }
+
+    /// Check in with the venue's code, from an hour before the start to an hour after the end.
+    #[oai(path = "/events/:id/checkin", method = "post")]
+    async fn checkin(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<CheckinBody>,
+    ) -> Result<Json<AttendanceView>, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        let a = places::checkin(&mut tx, &caller, id.0, &body.0.code, self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        Ok(Json(AttendanceView {
+            event_id: a.event_id,
+            user_id: a.user_id,
+            checked_in_at: rfc3339(a.checked_in_at),
+            minutes: a.minutes,
+        }))
+    }
+}
