@@ -43,10 +43,13 @@ pub struct RouteContext {
     pub noop: bool,
 }
 
-/// The kind that goes to the WeCom robot of the grids the recipient leads — and only there. An
-/// alert is recorded twice for a leader: `grid_alert` for the work group, `alert` for the
-/// leader's own channels, so each reaches its audience with its own retries.
-pub const ROBOT_KIND: &str = "grid_alert";
+/// Kinds that go to the WeCom robot of the grids the recipient leads — and only there: `grid_*`.
+/// An alert is recorded twice for a leader: `grid_alert` for the work group, `alert` for the
+/// leader's own channels, so each reaches its audience with its own retries; an event invitation
+/// to a grid likewise adds a `grid_event`.
+pub fn is_robot_kind(kind: &str) -> bool {
+    kind.starts_with("grid_")
+}
 
 /// The channels to try, in order, or why there are none.
 pub fn chain(
@@ -59,7 +62,7 @@ pub fn chain(
     if ctx.noop {
         return Ok(vec![Channel::Noop]);
     }
-    if kind == ROBOT_KIND {
+    if is_robot_kind(kind) {
         let usable = !r.robot_keys.is_empty() && !failed.iter().any(|f| f == "robot");
         return if usable {
             Ok(vec![Channel::Robot])

@@ -338,13 +338,24 @@ impl Worker {
                 let text = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
                 let summary = n.payload.get("summary").and_then(|t| t.as_str());
                 let title = n.payload.get("title").and_then(|t| t.as_str()).unwrap_or("");
-                let what = summary
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("{text}：「{title}」"));
-                let content = format!(
-                    "【{}】{what}\n@{} 请处理（心愿编号 {}）",
-                    self.settings.community.name, r.display_name, n.subject_id
-                );
+                let field = |k: &str| n.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let content = if n.subject_type == "event" {
+                    format!(
+                        "【{}】{text}：「{title}」\n时间：{}\n地点：{}\n请 @{} 组织网格居民报名",
+                        self.settings.community.name,
+                        field("local_time"),
+                        field("location"),
+                        r.display_name
+                    )
+                } else {
+                    let what = summary
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("{text}：「{title}」"));
+                    format!(
+                        "【{}】{what}\n@{} 请处理（心愿编号 {}）",
+                        self.settings.community.name, r.display_name, n.subject_id
+                    )
+                };
                 let mention: Vec<String> = r.phone.iter().cloned().collect();
                 for key in &r.robot_keys {
                     self.robot.send(key, &content, &mention).await?;
@@ -394,7 +405,13 @@ impl Worker {
         let ctx = self.route_context(&n.kind);
         let template = ctx.template.unwrap_or_default();
         let note = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
-        let local = crate::quiet::local_time(&self.tz, now);
+        // Event messages show when the event starts; everything else, when it happened.
+        let starts = n
+            .payload
+            .get("starts_at")
+            .and_then(|v| v.as_str())
+            .and_then(microwish_core::clock::parse_rfc3339);
+        let local = crate::quiet::local_time(&self.tz, starts.unwrap_or(now));
         let msg = wechat::message(
             n,
             &r.openid,

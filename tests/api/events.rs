@@ -11,6 +11,7 @@ use microwish_notifier::smtp_capture::SmtpCapture;
 mod access;
 mod load;
 mod mail;
+mod robot;
 
 use self::mail::{calendar_part, parse};
 use crate::both_engines;

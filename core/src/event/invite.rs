@@ -99,7 +99,40 @@ pub async fn invite(
     for batch in people.chunks(BATCH) {
         invited += invite_batch(db, id, batch, tz, now()).await?;
     }
+    announce_to_grids(db, &event, &audience.grid_ids, tz, now()).await?;
     Ok(invited)
+}
+
+/// Grid audiences also hear of the event in their work group: a `grid_event` for each invited
+/// grid's leader, which the notifier posts to the grid's WeCom robot (once per event and grid).
+async fn announce_to_grids(
+    db: &Db,
+    event: &super::model::Event,
+    grids: &[i64],
+    tz: &jiff::tz::TimeZone,
+    now: i64,
+) -> CoreResult<()> {
+    let mut tx = db.begin_write().await?;
+    let mut notices = Vec::new();
+    for &g in grids {
+        let leader = sqlx::query("SELECT leader_user_id FROM grids WHERE id = $1 AND wecom_robot_key IS NOT NULL")
+            .bind(g)
+            .fetch_optional(&mut *tx)
+            .await?
+            .and_then(|r| r.get::<Option<i64>, _>(0));
+        if let Some(leader) = leader {
+            notices.push(notify::EventNotice {
+                recipient_id: leader,
+                key: format!("grid:{g}"),
+            });
+        }
+    }
+    if !notices.is_empty() {
+        let payload = notify::payload(event, tz);
+        notify::record_all(&mut tx, event.id, "grid_event", false, &payload, &notices, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// One transaction: the invitation rows that are new, and their notifications.

@@ -9,7 +9,7 @@ use crate::error::{CoreError, CoreResult};
 pub const CHANNELS: [&str; 3] = ["wechat", "robot", "email"];
 
 /// The kinds of notification a person may receive.
-pub const KINDS: [&str; 11] = [
+pub const KINDS: &[&str] = &[
     "wish_claimed",
     "wish_assigned",
     "wish_released",
@@ -19,8 +19,16 @@ pub const KINDS: [&str; 11] = [
     "wish_rejected",
     "wish_approved",
     "wish_review",
+    "wish_overdue",
+    "wish_confirm_reminder",
     "alert",
     "digest",
+    "weekly_digest",
+    "event_invitation",
+    "event_update",
+    "event_cancelled",
+    "event_reminder",
+    "event_promoted",
 ];
 
 /// Kinds that must keep at least one channel.
