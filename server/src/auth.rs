@@ -3,7 +3,7 @@
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
-use microwish_core::people::{Caller, session, user};
+use microwish_core::people::{Caller, session};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -17,9 +17,8 @@ impl AppState {
     /// The caller behind a bearer token; 401 when unknown or expired.
     pub async fn caller(&self, auth: &BearerAuth) -> Result<Caller, ApiError> {
         let now = self.clock.now_ms();
-        let user_id = session::authenticate(self.db.pool(), &auth.0.token, now)
+        session::caller(self.db.pool(), &auth.0.token, now)
             .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        Ok(user::caller(self.db.pool(), user_id).await?)
+            .ok_or_else(ApiError::unauthenticated)
     }
 }

@@ -45,6 +45,41 @@ pub async fn authenticate(pool: &AnyPool, token: &str, now: i64) -> CoreResult<O
     Ok(row.map(|r| r.get::<i64, _>(0)))
 }
 
+/// The caller behind `token` — user, roles and led grids — in one round trip, if the session
+/// exists and has not expired. (Every request pays for this, so it is one query, not three.)
+pub async fn caller(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<super::Caller>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let rows = sqlx::query(
+        "SELECT s.user_id, r.role, 0 AS grid_id FROM sessions s JOIN user_roles r ON r.user_id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 \
+         UNION ALL SELECT s.user_id, '' AS role, g.id AS grid_id FROM sessions s \
+         JOIN grids g ON g.leader_user_id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(hash(token))
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    let Some(first) = rows.first() else {
+        // Every user holds at least the resident role, so no row means no valid session.
+        return Ok(None);
+    };
+    let mut caller = super::Caller {
+        user_id: first.get(0),
+        roles: Vec::new(),
+        led_grids: Vec::new(),
+    };
+    for row in &rows {
+        match row.get::<String, _>(1).parse() {
+            Ok(role) => caller.roles.push(role),
+            Err(_) => caller.led_grids.push(row.get(2)),
+        }
+    }
+    caller.roles.sort();
+    Ok(Some(caller))
+}
+
 /// Ends the session behind `token`.
 pub async fn revoke(conn: &mut AnyConnection, token: &str) -> CoreResult<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
