@@ -14,6 +14,7 @@ pub mod render;
 pub mod route;
 pub mod scheduler;
 pub mod smtp_capture;
+pub mod wake;
 pub mod worker;
 
 pub use scheduler::Scheduler;

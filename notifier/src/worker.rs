@@ -13,11 +13,12 @@ use rand::Rng;
 use serde_json::json;
 use tokio::sync::{Notify, watch};
 
+use microwish_core::people::subscription;
 use microwish_core::quiet_hours::QuietHours;
 use microwish_core::{Db, Engine, Settings, SharedClock};
 use microwish_wechat::{MiniProgram, WecomRobot};
 
-use crate::channel::email::{CalendarPart, EmailChannel, EmailMessage};
+use crate::channel::email::EmailChannel;
 use crate::channel::robot::RobotChannel;
 use crate::channel::wechat;
 use crate::delivery::{Failure, FailureClass, Next, Policy, Status};
@@ -133,7 +134,7 @@ impl Worker {
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "notifier worker started");
         if self.db.engine() == Engine::Postgres {
-            tokio::spawn(listen(
+            tokio::spawn(crate::wake::listen(
                 self.settings.database.url.clone(),
                 self.wake.clone(),
                 stop.clone(),
@@ -335,27 +336,7 @@ impl Worker {
             Channel::Noop => Ok(()),
             Channel::Wechat => self.send_wechat(n, r, now).await,
             Channel::Robot => {
-                let text = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
-                let summary = n.payload.get("summary").and_then(|t| t.as_str());
-                let title = n.payload.get("title").and_then(|t| t.as_str()).unwrap_or("");
-                let field = |k: &str| n.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-                let content = if n.subject_type == "event" {
-                    format!(
-                        "【{}】{text}：「{title}」\n时间：{}\n地点：{}\n请 @{} 组织网格居民报名",
-                        self.settings.community.name,
-                        field("local_time"),
-                        field("location"),
-                        r.display_name
-                    )
-                } else {
-                    let what = summary
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("{text}：「{title}」"));
-                    format!(
-                        "【{}】{what}\n@{} 请处理（心愿编号 {}）",
-                        self.settings.community.name, r.display_name, n.subject_id
-                    )
-                };
+                let content = crate::channel::robot::content(&self.settings.community.name, n, &r.display_name);
                 let mention: Vec<String> = r.phone.iter().cloned().collect();
                 for key in &r.robot_keys {
                     self.robot.send(key, &content, &mention).await?;
@@ -367,35 +348,7 @@ impl Worker {
                     .email
                     .as_ref()
                     .ok_or_else(|| Failure::new(FailureClass::Permanent, "email not configured"))?;
-                let to = r
-                    .email
-                    .clone()
-                    .ok_or_else(|| Failure::new(FailureClass::Permanent, "no email address"))?;
-                let rendered = render::render(&n.kind, Lang::ZhCn, &n.payload, &self.settings.community.name)
-                    .map_err(|e| Failure::new(FailureClass::Permanent, e.to_string()))?;
-                let to_name = Some(r.display_name.clone()).filter(|s| !s.is_empty());
-                // Event kinds carry an iCalendar invitation (or its cancellation) beside text and HTML.
-                let calendar = render::event_calendar(
-                    &n.kind,
-                    &n.payload,
-                    &self.settings.email.from,
-                    &to,
-                    to_name.as_deref(),
-                    now,
-                )
-                .map(|(method, ics)| match method {
-                    "CANCEL" => CalendarPart::cancel(ics),
-                    _ => CalendarPart::request(ics),
-                });
-                let msg = EmailMessage {
-                    to,
-                    to_name,
-                    subject: rendered.subject,
-                    text: rendered.text,
-                    html: rendered.html,
-                    message_id: crate::channel::email::message_id(n.id),
-                    calendar,
-                };
+                let msg = crate::channel::email::for_notification(n, r, &self.settings, now)?;
                 email.send(&msg).await
             }
         }
@@ -421,59 +374,15 @@ impl Worker {
             &note,
         );
         let result = wechat::send(&self.wechat, &msg).await;
-        let quota_sql = match &result {
-            Ok(()) if ctx.quota_tracked => Some(
-                "UPDATE subscription_quotas SET remaining = remaining - 1, updated_at = $3 \
-                 WHERE user_id = $1 AND template_id = $2 AND remaining > 0",
-            ),
-            Err(f) if f.class == FailureClass::NoQuota => Some(
-                "UPDATE subscription_quotas SET remaining = 0, updated_at = $3 WHERE user_id = $1 AND template_id = $2",
-            ),
-            _ => None,
+        let pool = self.db.pool();
+        let update = match &result {
+            Ok(()) if ctx.quota_tracked => subscription::spend(pool, r.id, &template, now).await,
+            Err(f) if f.class == FailureClass::NoQuota => subscription::exhaust(pool, r.id, &template, now).await,
+            _ => Ok(()),
         };
-        if let Some(sql) = quota_sql {
-            let update = sqlx::query(sql)
-                .bind(r.id)
-                .bind(&template)
-                .bind(now)
-                .execute(self.db.pool())
-                .await;
-            if let Err(err) = update {
-                tracing::warn!(error = %err, "could not update subscribe-message quota");
-            }
+        if let Err(err) = update {
+            tracing::warn!(error = %err, "could not update subscribe-message quota");
         }
         result
-    }
-}
-
-/// Turns PostgreSQL `NOTIFY microwish_outbox` into wake-ups, reconnecting after failures.
-async fn listen(url: String, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
-    use sqlx::postgres::PgListener;
-    while !*stop.borrow() {
-        let mut listener = match PgListener::connect(&url).await {
-            Ok(l) => l,
-            Err(err) => {
-                tracing::warn!(error = %err, "LISTEN connection failed; polling meanwhile");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                continue;
-            }
-        };
-        if let Err(err) = listener.listen(microwish_core::outbox::WAKE_CHANNEL).await {
-            tracing::warn!(error = %err, "LISTEN failed; polling meanwhile");
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            continue;
-        }
-        loop {
-            tokio::select! {
-                msg = listener.recv() => match msg {
-                    Ok(_) => wake.notify_one(),
-                    Err(err) => {
-                        tracing::warn!(error = %err, "LISTEN connection lost; reconnecting");
-                        break;
-                    }
-                },
-                _ = stop.changed() => return,
-            }
-        }
     }
 }

@@ -112,19 +112,7 @@ pub async fn update(
     tz: &jiff::tz::TimeZone,
     now: i64,
 ) -> CoreResult<Event> {
-    let before = lock(conn, id).await?;
-    if !may_manage(caller, before.grid_id) {
-        return Err(CoreError::forbidden(
-            "not_permitted",
-            "only admins and the grid's leader may edit it",
-        ));
-    }
-    if before.status != EventStatus::Published {
-        return Err(CoreError::conflict(
-            "event_closed",
-            format!("the event is {}", before.status.as_str()),
-        ));
-    }
+    let before = lock_open_for(conn, caller, id, "edit").await?;
     if input.grid_id.is_some_and(|g| Some(g) != before.grid_id) {
         return Err(CoreError::invalid(
             "invalid_field",
@@ -189,19 +177,7 @@ pub async fn cancel(
     tz: &jiff::tz::TimeZone,
     now: i64,
 ) -> CoreResult<Event> {
-    let before = lock(conn, id).await?;
-    if !may_manage(caller, before.grid_id) {
-        return Err(CoreError::forbidden(
-            "not_permitted",
-            "only admins and the grid's leader may cancel it",
-        ));
-    }
-    if before.status != EventStatus::Published {
-        return Err(CoreError::conflict(
-            "event_closed",
-            format!("the event is {}", before.status.as_str()),
-        ));
-    }
+    lock_open_for(conn, caller, id, "cancel").await?;
     sqlx::query("UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = $2 WHERE id = $1")
         .bind(id)
         .bind(now)
@@ -224,6 +200,24 @@ pub async fn cancel(
 /// Takes the event's row lock — an UPDATE, which both engines serialise (SQLite's write
 /// transaction already holds the database; PostgreSQL locks the row until commit) — and raises the
 /// answer counter that orders the waitlist. Then reads the event as it now stands.
+/// Locks an event the caller manages and that is still published, for `verb`ing it.
+async fn lock_open_for(conn: &mut AnyConnection, caller: &Caller, id: i64, verb: &str) -> CoreResult<Event> {
+    let event = lock(conn, id).await?;
+    if !may_manage(caller, event.grid_id) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            format!("only admins and the grid's leader may {verb} it"),
+        ));
+    }
+    if event.status != EventStatus::Published {
+        return Err(CoreError::conflict(
+            "event_closed",
+            format!("the event is {}", event.status.as_str()),
+        ));
+    }
+    Ok(event)
+}
+
 pub(super) async fn lock(conn: &mut AnyConnection, id: i64) -> CoreResult<Event> {
     sqlx::query("UPDATE events SET rsvp_counter = rsvp_counter + 1 WHERE id = $1")
         .bind(id)

@@ -65,3 +65,30 @@ pub async fn remaining(conn: &mut AnyConnection, user_id: i64) -> CoreResult<Vec
             .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
+
+/// Spends one send of `template` after WeChat accepted a message (never below zero).
+pub async fn spend(pool: &sqlx::AnyPool, user_id: i64, template: &str, now: i64) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE subscription_quotas SET remaining = remaining - 1, updated_at = $3 \
+         WHERE user_id = $1 AND template_id = $2 AND remaining > 0",
+    )
+    .bind(user_id)
+    .bind(template)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records that WeChat says the user has no sends of `template` left (43101).
+pub async fn exhaust(pool: &sqlx::AnyPool, user_id: i64, template: &str, now: i64) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE subscription_quotas SET remaining = 0, updated_at = $3 WHERE user_id = $1 AND template_id = $2",
+    )
+    .bind(user_id)
+    .bind(template)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

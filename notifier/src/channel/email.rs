@@ -295,3 +295,36 @@ mod tests {
         );
     }
 }
+
+/// The email for one notification: rendered from the kind's templates, with an iCalendar
+/// invitation (or its cancellation) beside text and HTML for event kinds.
+pub fn for_notification(
+    n: &crate::queue::Claimed,
+    r: &crate::recipients::Recipient,
+    settings: &microwish_core::Settings,
+    now: i64,
+) -> Result<EmailMessage, Failure> {
+    use crate::render::{self, Lang};
+    let to = r
+        .email
+        .clone()
+        .ok_or_else(|| Failure::new(FailureClass::Permanent, "no email address"))?;
+    let rendered = render::render(&n.kind, Lang::ZhCn, &n.payload, &settings.community.name)
+        .map_err(|e| Failure::new(FailureClass::Permanent, e.to_string()))?;
+    let to_name = Some(r.display_name.clone()).filter(|s| !s.is_empty());
+    let calendar = render::event_calendar(&n.kind, &n.payload, &settings.email.from, &to, to_name.as_deref(), now).map(
+        |(method, ics)| match method {
+            "CANCEL" => CalendarPart::cancel(ics),
+            _ => CalendarPart::request(ics),
+        },
+    );
+    Ok(EmailMessage {
+        to,
+        to_name,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        message_id: message_id(n.id),
+        calendar,
+    })
+}

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use microwish_wechat::WecomRobot;
 
 use crate::delivery::{Failure, FailureClass};
+use crate::queue::Claimed;
+use crate::render::{self, Lang};
 
 /// Messages per robot per window.
 pub const PER_WINDOW: usize = 20;
@@ -71,4 +73,22 @@ impl RobotChannel {
                 f
             })
     }
+}
+
+/// The work-group message for a notification, naming the leader who should act: an event's
+/// time and place, or what is wrong with a wish.
+pub fn content(community: &str, n: &Claimed, leader: &str) -> String {
+    let text = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
+    let field = |k: &str| n.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let title = field("title");
+    if n.subject_type == "event" {
+        return format!(
+            "【{community}】{text}：「{title}」\n时间：{}\n地点：{}\n请 @{leader} 组织网格居民报名",
+            field("local_time"),
+            field("location")
+        );
+    }
+    let what = n.payload.get("summary").and_then(|t| t.as_str()).map(str::to_string);
+    let what = what.unwrap_or_else(|| format!("{text}：「{title}」"));
+    format!("【{community}】{what}\n@{leader} 请处理（心愿编号 {}）", n.subject_id)
 }
