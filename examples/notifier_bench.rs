@@ -214,7 +214,7 @@ async fn measure(args: &Args, stub: &WechatStub, settings: &Arc<Settings>, db: &
         let mut tx = db.begin_write().await?;
         for &i in chunk {
             let n = NewNotification {
-                kind: "wish_claimed".into(),
+                kind: microwish_core::NotificationKind::WishClaimed,
                 recipient_id: people[i % people.len()],
                 subject_type: "wish",
                 subject_id: i as i64,

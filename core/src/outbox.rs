@@ -5,12 +5,13 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 
 use crate::error::CoreResult;
+use crate::notify::NotificationKind;
 
 /// A notification to record.
 #[derive(Debug, Clone)]
 pub struct NewNotification {
-    /// Kind, e.g. `wish_claimed`.
-    pub kind: String,
+    /// What it is about.
+    pub kind: NotificationKind,
     /// Recipient user id.
     pub recipient_id: i64,
     /// What it is about, e.g. `wish`.
@@ -32,7 +33,7 @@ pub async fn record(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> 
          status, attempts, available_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $8) ON CONFLICT (dedupe_key) DO NOTHING",
     )
-    .bind(&n.kind)
+    .bind(n.kind.as_str())
     .bind(n.recipient_id)
     .bind(n.subject_type)
     .bind(n.subject_id)

@@ -6,7 +6,7 @@
 use serde_json::Value;
 use sqlx::Row;
 
-use microwish_core::{Db, Engine};
+use microwish_core::{Db, Engine, NotificationKind};
 
 use crate::delivery::Status;
 
@@ -16,7 +16,7 @@ pub struct Claimed {
     /// Id.
     pub id: i64,
     /// Kind.
-    pub kind: String,
+    pub kind: NotificationKind,
     /// Recipient user id.
     pub recipient_id: i64,
     /// Subject type (`wish`, `event`).
@@ -44,18 +44,23 @@ pub struct Claimed {
 /// workers have locked; SQLite serialises writers, so a plain sub-select is enough there.
 fn claim_sql(engine: Engine, due: bool) -> String {
     let pick = if due {
-        "status IN ('pending', 'retry') AND available_at <= $3 ORDER BY available_at, id"
+        "status IN ('pending', 'retry') AND available_at <= $3"
     } else {
-        "status = 'sending' AND lease_until < $3 ORDER BY lease_until"
+        "status = 'sending' AND lease_until < $3"
     };
+    let order = if due { "available_at, id" } else { "lease_until" };
+    // Only kinds this build knows: in a rolling upgrade an older worker leaves a newer kind to
+    // the workers that can deliver it.
+    let known: Vec<String> = NotificationKind::ALL.iter().map(|k| format!("'{k}'")).collect();
     let lock = if engine == Engine::Postgres {
         " FOR UPDATE SKIP LOCKED"
     } else {
         ""
     };
+    let known = known.join(", ");
     format!(
         "UPDATE notifications SET status = 'sending', claims = claims + 1, lease_until = $1, lease_owner = $2, \
-         updated_at = $3 WHERE id IN (SELECT id FROM notifications WHERE {pick} LIMIT $4{lock}) \
+         updated_at = $3 WHERE id IN (SELECT id FROM notifications WHERE {pick} AND kind IN ({known}) ORDER BY {order} LIMIT $4{lock}) \
          RETURNING id, kind, recipient_id, subject_type, subject_id, urgent, payload, attempts, claims, \
          channels_failed, history, created_at"
     )
@@ -78,15 +83,18 @@ pub async fn claim(db: &Db, owner: &str, now: i64, lease_until: i64, limit: i64)
             .bind(left);
         rows.extend(q.fetch_all(db.pool()).await?);
     }
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
             let attempts: i64 = r.get("attempts");
             let claims: i64 = r.get("claims");
             let failed: String = r.get("channels_failed");
-            Claimed {
+            let kind = r
+                .get::<String, _>("kind")
+                .parse()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok(Claimed {
                 id: r.get("id"),
-                kind: r.get("kind"),
+                kind,
                 recipient_id: r.get("recipient_id"),
                 subject_type: r.get("subject_type"),
                 subject_id: r.get("subject_id"),
@@ -101,9 +109,9 @@ pub async fn claim(db: &Db, owner: &str, now: i64, lease_until: i64, limit: i64)
                     .collect(),
                 history: serde_json::from_str(&r.get::<String, _>("history")).unwrap_or_default(),
                 created_at: r.get("created_at"),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// How one claimed notification ended this round.

@@ -31,8 +31,11 @@ pub struct Recipient {
 
 impl Recipient {
     /// Whether the user switched `channel` off for `kind`.
-    pub fn has_disabled(&self, kind: &str, channel: &str) -> bool {
-        self.disabled.iter().any(|(k, c)| k == kind && c == channel)
+    pub fn has_disabled(&self, kind: microwish_core::NotificationKind, channel: crate::route::Channel) -> bool {
+        let Some(group) = kind.preference_group() else {
+            return false;
+        };
+        self.disabled.iter().any(|(k, c)| k == group && c == channel.as_str())
     }
 }
 

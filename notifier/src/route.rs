@@ -3,6 +3,9 @@
 //! alerts, email where an address exists — minus what the user switched off (urgent alerts
 //! always keep at least one channel) and minus channels that already failed for good.
 
+use microwish_core::NotificationKind;
+use microwish_core::notify::Audience;
+
 use crate::recipients::Recipient;
 
 /// A delivery channel.
@@ -43,17 +46,9 @@ pub struct RouteContext {
     pub noop: bool,
 }
 
-/// Kinds that go to the WeCom robot of the grids the recipient leads — and only there: `grid_*`.
-/// An alert is recorded twice for a leader: `grid_alert` for the work group, `alert` for the
-/// leader's own channels, so each reaches its audience with its own retries; an event invitation
-/// to a grid likewise adds a `grid_event`.
-pub fn is_robot_kind(kind: &str) -> bool {
-    kind.starts_with("grid_")
-}
-
 /// The channels to try, in order, or why there are none.
 pub fn chain(
-    kind: &str,
+    kind: NotificationKind,
     urgent: bool,
     r: &Recipient,
     ctx: &RouteContext,
@@ -62,7 +57,10 @@ pub fn chain(
     if ctx.noop {
         return Ok(vec![Channel::Noop]);
     }
-    if is_robot_kind(kind) {
+    // Work-group kinds go to the WeCom robot of the grids the recipient leads, and only there. An
+    // alert is recorded twice for a leader (`grid_alert` for the work group, `alert` for the
+    // leader's own channels) so each reaches its audience with its own retries.
+    if kind.audience() == Audience::WorkGroup {
         let usable = !r.robot_keys.is_empty() && !failed.iter().any(|f| f == "robot");
         return if usable {
             Ok(vec![Channel::Robot])
@@ -90,11 +88,7 @@ pub fn chain(
         (None, _) => why.push("no email address"),
         (Some(_), false) => why.push("email not configured"),
     }
-    let wanted: Vec<Channel> = possible
-        .iter()
-        .copied()
-        .filter(|c| !r.has_disabled(kind, c.as_str()))
-        .collect();
+    let wanted: Vec<Channel> = possible.iter().copied().filter(|c| !r.has_disabled(kind, *c)).collect();
     // Urgent messages ignore preferences that would silence them completely.
     let chosen = if wanted.is_empty() && urgent { possible } else { wanted };
     let remaining: Vec<Channel> = chosen
@@ -116,6 +110,7 @@ pub fn chain(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use microwish_core::NotificationKind::*;
 
     fn resident() -> Recipient {
         Recipient {
@@ -138,10 +133,10 @@ mod tests {
     #[test]
     fn quota_decides_between_wechat_and_email() {
         let mut r = resident();
-        assert_eq!(chain("wish_claimed", false, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
+        assert_eq!(chain(WishClaimed, false, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
         r.quota.insert("T".into(), 1);
         assert_eq!(
-            chain("wish_claimed", false, &r, &ctx(), &[]),
+            chain(WishClaimed, false, &r, &ctx(), &[]),
             Ok(vec![Channel::Wechat, Channel::Email])
         );
         let untracked = RouteContext {
@@ -150,7 +145,7 @@ mod tests {
         };
         r.quota.clear();
         assert_eq!(
-            chain("wish_claimed", false, &r, &untracked, &[]).unwrap()[0],
+            chain(WishClaimed, false, &r, &untracked, &[]).unwrap()[0],
             Channel::Wechat
         );
     }
@@ -160,10 +155,10 @@ mod tests {
         let mut r = resident();
         r.quota.insert("T".into(), 1);
         assert_eq!(
-            chain("wish_claimed", false, &r, &ctx(), &["wechat".into()]),
+            chain(WishClaimed, false, &r, &ctx(), &["wechat".into()]),
             Ok(vec![Channel::Email])
         );
-        let err = chain("wish_claimed", false, &r, &ctx(), &["wechat".into(), "email".into()]).unwrap_err();
+        let err = chain(WishClaimed, false, &r, &ctx(), &["wechat".into(), "email".into()]).unwrap_err();
         assert!(err.contains("every channel failed"), "{err}");
     }
 
@@ -171,11 +166,11 @@ mod tests {
     fn grid_alerts_go_to_the_robot_and_alerts_to_the_leader() {
         let mut r = resident();
         r.robot_keys.push("KEY".into());
-        assert_eq!(chain("grid_alert", true, &r, &ctx(), &[]), Ok(vec![Channel::Robot]));
-        assert_eq!(chain("alert", true, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
-        assert_eq!(chain("wish_claimed", false, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
+        assert_eq!(chain(GridAlert, true, &r, &ctx(), &[]), Ok(vec![Channel::Robot]));
+        assert_eq!(chain(Alert, true, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
+        assert_eq!(chain(WishClaimed, false, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
         assert!(
-            chain("grid_alert", true, &resident(), &ctx(), &[]).is_err(),
+            chain(GridAlert, true, &resident(), &ctx(), &[]).is_err(),
             "no robot, no grid alert"
         );
     }
@@ -184,10 +179,10 @@ mod tests {
     fn preferences_apply_but_never_silence_urgent_alerts() {
         let mut r = resident();
         r.disabled.push(("wish_claimed".into(), "email".into()));
-        let err = chain("wish_claimed", false, &r, &ctx(), &[]).unwrap_err();
+        let err = chain(WishClaimed, false, &r, &ctx(), &[]).unwrap_err();
         assert!(err.contains("no usable channel"), "{err}");
         r.disabled.push(("alert".into(), "email".into()));
-        assert_eq!(chain("alert", true, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
+        assert_eq!(chain(Alert, true, &r, &ctx(), &[]), Ok(vec![Channel::Email]));
     }
 
     #[test]
@@ -202,7 +197,7 @@ mod tests {
             email: false,
             noop: false,
         };
-        let err = chain("wish_claimed", false, &r, &none, &[]).unwrap_err();
+        let err = chain(WishClaimed, false, &r, &none, &[]).unwrap_err();
         assert!(
             err.contains("no WeChat template") && err.contains("no email address"),
             "{err}"

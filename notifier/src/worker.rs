@@ -15,7 +15,7 @@ use tokio::sync::{Notify, watch};
 
 use microwish_core::people::subscription;
 use microwish_core::quiet_hours::QuietHours;
-use microwish_core::{Db, Engine, Settings, SharedClock};
+use microwish_core::{Db, Engine, NotificationKind, Settings, SharedClock};
 use microwish_wechat::{MiniProgram, WecomRobot};
 
 use crate::channel::email::EmailChannel;
@@ -234,9 +234,9 @@ impl Worker {
             out.available_at = until;
             return out;
         }
-        let ctx = self.route_context(&n.kind);
+        let ctx = self.route_context(n.kind);
         let empty = Recipient::default();
-        let chain = match route::chain(&n.kind, n.urgent, person.unwrap_or(&empty), &ctx, &n.channels_failed) {
+        let chain = match route::chain(n.kind, n.urgent, person.unwrap_or(&empty), &ctx, &n.channels_failed) {
             Ok(chain) => chain,
             Err(reason) if n.channels_failed.is_empty() => return self.give_up(out, Status::Skipped, &reason),
             Err(reason) => return self.give_up(out, Status::Dead, &reason),
@@ -313,16 +313,9 @@ impl Worker {
         out
     }
 
-    fn route_context(&self, kind: &str) -> RouteContext {
-        let t = &self.settings.wechat.templates;
-        let template = match kind {
-            "wish_claimed" | "wish_assigned" => &t.wish_claimed,
-            "wish_fulfilled" => &t.wish_fulfilled,
-            "event_invitation" => &t.event_invitation,
-            "event_reminder" => &t.event_reminder,
-            "alert" | "wish_review" => &t.alert,
-            _ => "",
-        };
+    fn route_context(&self, kind: NotificationKind) -> RouteContext {
+        let templates = &self.settings.wechat.templates;
+        let template = kind.wechat_template().map_or("", |t| templates.id(t));
         RouteContext {
             template: Some(template.to_string()).filter(|t| !t.is_empty()),
             quota_tracked: !self.settings.wechat.long_term_templates.iter().any(|l| l == template),
@@ -355,9 +348,9 @@ impl Worker {
     }
 
     async fn send_wechat(&self, n: &Claimed, r: &Recipient, now: i64) -> Result<(), Failure> {
-        let ctx = self.route_context(&n.kind);
+        let ctx = self.route_context(n.kind);
         let template = ctx.template.unwrap_or_default();
-        let note = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
+        let note = render::short_text(n.kind, Lang::ZhCn, &n.payload);
         // Event messages show when the event starts; everything else, when it happened.
         let starts = n
             .payload

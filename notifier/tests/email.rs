@@ -2,9 +2,10 @@
 //! [`SmtpCapture`], and the captured MIME taken apart again (with a tiny decoder below, so the
 //! assertions read what a mail client would show).
 
+use microwish_core::NotificationKind::{self, *};
 use microwish_notifier::channel::email::{CalendarPart, EmailChannel, EmailMessage, message_id};
 use microwish_notifier::delivery::FailureClass;
-use microwish_notifier::render::{KINDS, Lang, Rendered, render, short_text};
+use microwish_notifier::render::{Lang, Rendered, render, short_text};
 use microwish_notifier::smtp_capture::SmtpCapture;
 use serde_json::json;
 
@@ -31,7 +32,7 @@ fn email_to(to: &str, rendered: Rendered, calendar: Option<CalendarPart>) -> Ema
 
 #[test]
 fn chinese_is_the_default_and_names_the_wish() {
-    let r = render("wish_claimed", Lang::default(), &claimed_payload(), COMMUNITY).unwrap();
+    let r = render(WishClaimed, Lang::default(), &claimed_payload(), COMMUNITY).unwrap();
     assert_eq!(r.subject, "【幸福里社区】您的心愿「帮忙买菜」已被认领");
     let expected = ["已有志愿者认领", "状态：已认领", "#42"];
     assert!(expected.iter().all(|e| r.text.contains(e)), "{}", r.text);
@@ -40,7 +41,7 @@ fn chinese_is_the_default_and_names_the_wish() {
 
 #[test]
 fn english_is_available() {
-    let r = render("wish_fulfilled", Lang::En, &claimed_payload(), "Sunny Lane").unwrap();
+    let r = render(WishFulfilled, Lang::En, &claimed_payload(), "Sunny Lane").unwrap();
     assert_eq!(r.subject, "[Sunny Lane] Your wish “帮忙买菜” is done, please confirm");
     assert!(
         r.text.contains("Please confirm") && r.text.starts_with("Hello,"),
@@ -55,7 +56,7 @@ fn english_is_available() {
 #[test]
 fn html_escapes_user_text_and_text_keeps_it() {
     let payload = json!({ "title": "<script>alert(1)</script> & \"x\"", "category": "<b>" });
-    let r = render("wish_approved", Lang::ZhCn, &payload, "A&B <社区>").unwrap();
+    let r = render(WishApproved, Lang::ZhCn, &payload, "A&B <社区>").unwrap();
     assert!(!r.html.contains("<script>") && !r.html.contains("<b>"), "{}", r.html);
     assert!(
         r.html
@@ -70,7 +71,7 @@ fn html_escapes_user_text_and_text_keeps_it() {
 #[test]
 fn every_kind_renders_in_both_languages_even_with_an_empty_payload() {
     for lang in [Lang::ZhCn, Lang::En] {
-        for kind in KINDS.iter().copied().chain(["something_new"]) {
+        for kind in NotificationKind::ALL {
             for payload in [claimed_payload(), json!({}), json!({ "title": null, "wish_id": null })] {
                 let r = render(kind, lang, &payload, COMMUNITY).unwrap_or_else(|e| panic!("{kind}: {e}"));
                 assert!(
@@ -91,9 +92,9 @@ fn every_kind_renders_in_both_languages_even_with_an_empty_payload() {
 }
 
 #[test]
-fn unknown_kinds_fall_back_and_titles_cannot_break_the_subject() {
+fn kinds_without_wording_fall_back_and_titles_cannot_break_the_subject() {
     let r = render(
-        "wish_teleported",
+        WishOverdue,
         Lang::ZhCn,
         &json!({ "title": "第一行\r\nBcc: x@y" }),
         COMMUNITY,
@@ -105,10 +106,10 @@ fn unknown_kinds_fall_back_and_titles_cannot_break_the_subject() {
 #[test]
 fn alerts_say_whether_the_wish_is_urgent() {
     let urgent = json!({ "title": "独居老人没开门", "urgency": "urgent", "grid_id": 7 });
-    let r = render("alert", Lang::ZhCn, &urgent, COMMUNITY).unwrap();
+    let r = render(Alert, Lang::ZhCn, &urgent, COMMUNITY).unwrap();
     assert!(r.subject.contains("紧急心愿") && r.text.contains("网格 7"), "{r:?}");
     let low = render(
-        "alert",
+        Alert,
         Lang::ZhCn,
         &json!({ "title": "修灯", "urgency": "normal" }),
         COMMUNITY,
@@ -120,19 +121,19 @@ fn alerts_say_whether_the_wish_is_urgent() {
 #[test]
 fn short_texts_are_short() {
     assert_eq!(
-        short_text("wish_claimed", Lang::ZhCn, &claimed_payload()),
+        short_text(WishClaimed, Lang::ZhCn, &claimed_payload()),
         "您的心愿已被认领"
     );
     assert_eq!(
-        short_text("wish_claimed", Lang::En, &claimed_payload()),
+        short_text(WishClaimed, Lang::En, &claimed_payload()),
         "Your wish was claimed"
     );
     assert_eq!(
-        short_text("alert", Lang::ZhCn, &json!({ "urgency": "urgent" })),
+        short_text(Alert, Lang::ZhCn, &json!({ "urgency": "urgent" })),
         "紧急心愿，请尽快处理"
     );
-    assert_eq!(short_text("whatever", Lang::ZhCn, &json!(null)), "心愿有新动态");
-    for kind in KINDS {
+    assert_eq!(short_text(WishOverdue, Lang::ZhCn, &json!(null)), "心愿有新动态");
+    for kind in NotificationKind::ALL {
         assert!(short_text(kind, Lang::ZhCn, &json!({})).chars().count() <= 20);
         assert!(short_text(kind, Lang::En, &json!({})).chars().count() <= 30);
     }
@@ -144,7 +145,7 @@ fn short_texts_are_short() {
 async fn a_chinese_email_arrives_as_text_and_html_alternatives() {
     let capture = SmtpCapture::start().await.unwrap();
     let channel = EmailChannel::new(&capture.url(), FROM).unwrap();
-    let rendered = render("wish_claimed", Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap();
+    let rendered = render(WishClaimed, Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap();
 
     channel
         .send(&email_to("lily@example.com", rendered, None))
@@ -187,7 +188,7 @@ async fn a_chinese_email_arrives_as_text_and_html_alternatives() {
 async fn a_calendar_invitation_rides_beside_text_and_html() {
     let capture = SmtpCapture::start().await.unwrap();
     let channel = EmailChannel::new(&capture.url(), FROM).unwrap();
-    let rendered = render("generic", Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap();
+    let rendered = render(WishOverdue, Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap();
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:义诊活动\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
     channel
@@ -216,7 +217,7 @@ async fn a_server_that_is_down_is_worth_retrying() {
     let channel = EmailChannel::new(&capture.url(), FROM).unwrap();
     let msg = email_to(
         "lily@example.com",
-        render("wish_claimed", Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap(),
+        render(WishClaimed, Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap(),
         None,
     );
     channel.send(&msg).await.unwrap();
@@ -240,7 +241,7 @@ async fn a_refused_connection_is_worth_retrying() {
     let channel = EmailChannel::new(&format!("smtp://{closed}"), FROM).unwrap();
     let msg = email_to(
         "lily@example.com",
-        render("wish_claimed", Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap(),
+        render(WishClaimed, Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap(),
         None,
     );
 
@@ -256,7 +257,7 @@ async fn a_rejected_recipient_is_permanent_and_not_named_in_the_reason() {
     let channel = EmailChannel::new(&capture.url(), FROM).unwrap();
     let msg = email_to(
         "gone@example.com",
-        render("wish_claimed", Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap(),
+        render(WishClaimed, Lang::ZhCn, &claimed_payload(), COMMUNITY).unwrap(),
         None,
     );
 

@@ -32,7 +32,7 @@ async fn backlog(app: &TestApp, people: usize, count: usize) {
     }
     for i in 0..count {
         let n = NewNotification {
-            kind: "wish_claimed".into(),
+            kind: microwish_core::NotificationKind::WishClaimed,
             recipient_id: ids[i % people],
             subject_type: "wish",
             subject_id: i as i64,

@@ -12,6 +12,7 @@ use super::store::{self, NewAlert};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::CoreResult;
+use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
 use crate::wish::{Action, store as wishes};
 
@@ -167,7 +168,7 @@ async fn overdue_claims(db: &Db, settings: &Settings, now: i64) -> CoreResult<(u
         }
         if let Some(volunteer) = volunteer {
             let n = NewNotification {
-                kind: "wish_overdue".into(),
+                kind: NotificationKind::WishOverdue,
                 recipient_id: volunteer,
                 subject_type: "wish",
                 subject_id: id,
@@ -220,7 +221,7 @@ async fn unconfirmed(db: &Db, settings: &Settings, now: i64) -> CoreResult<(usiz
             }
         } else if now - fulfilled_at >= remind_after {
             let n = NewNotification {
-                kind: "wish_confirm_reminder".into(),
+                kind: NotificationKind::WishConfirmReminder,
                 recipient_id: resident,
                 subject_type: "wish",
                 subject_id: id,
@@ -340,7 +341,7 @@ async fn daily_digests(db: &Db, settings: &Settings, now: i64) -> CoreResult<usi
         }
         let average = (rated > 0).then(|| (rating_sum as f64 / rated as f64 * 10.0).round() / 10.0);
         let n = NewNotification {
-            kind: "digest".into(),
+            kind: NotificationKind::Digest,
             recipient_id: leader,
             subject_type: "digest",
             subject_id: 0,
@@ -381,7 +382,7 @@ async fn weekly_digests(db: &Db, settings: &Settings, now: i64) -> CoreResult<us
             continue;
         }
         let n = NewNotification {
-            kind: "weekly_digest".into(),
+            kind: NotificationKind::WeeklyDigest,
             recipient_id: user,
             subject_type: "digest",
             subject_id: 0,

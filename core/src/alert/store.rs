@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{CoreError, CoreResult};
+use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
 use crate::people::Caller;
 
@@ -125,7 +126,7 @@ pub async fn raise(
     };
     for recipient in recipients(conn, new.level, new.grid_id).await? {
         let n = NewNotification {
-            kind: "alert".into(),
+            kind: NotificationKind::Alert,
             recipient_id: recipient,
             subject_type: "wish",
             subject_id: new.wish_id.unwrap_or_default(),
@@ -141,7 +142,7 @@ pub async fn raise(
         if new.level == 1 {
             // The grid's work group hears of it too, through its WeCom robot (if it has one).
             let grid_alert = NewNotification {
-                kind: "grid_alert".into(),
+                kind: NotificationKind::GridAlert,
                 dedupe_key: format!("alert:{id}:{recipient}:robot"),
                 ..n
             };

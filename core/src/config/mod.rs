@@ -132,6 +132,20 @@ pub struct WechatTemplates {
     pub alert: String,
 }
 
+impl WechatTemplates {
+    /// The configured template id (empty when WeChat is off for it).
+    pub fn id(&self, template: crate::notify::WechatTemplate) -> &str {
+        use crate::notify::WechatTemplate::*;
+        match template {
+            WishClaimed => &self.wish_claimed,
+            WishFulfilled => &self.wish_fulfilled,
+            EventInvitation => &self.event_invitation,
+            EventReminder => &self.event_reminder,
+            Alert => &self.alert,
+        }
+    }
+}
+
 /// `[wecom]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

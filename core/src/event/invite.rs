@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 use sqlx::{Any, Row};
 
 use super::model::{EventStatus, may_manage};
-use super::notify::{self, EventNotice, kind};
+use super::notify::{self, EventNotice};
 use super::store;
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
+use crate::notify::NotificationKind;
 use crate::people::{Caller, Role};
 
 /// Invitees per transaction.
@@ -129,7 +130,16 @@ async fn announce_to_grids(
     }
     if !notices.is_empty() {
         let payload = notify::payload(event, tz);
-        notify::record_all(&mut tx, event.id, "grid_event", false, &payload, &notices, now).await?;
+        notify::record_all(
+            &mut tx,
+            event.id,
+            NotificationKind::GridEvent,
+            false,
+            &payload,
+            &notices,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -165,7 +175,16 @@ async fn invite_batch(db: &Db, id: i64, batch: &[i64], tz: &jiff::tz::TimeZone, 
         })
         .collect();
     let payload = notify::payload(&event, tz);
-    notify::record_all(&mut tx, id, kind::INVITATION, false, &payload, &notices, now).await?;
+    notify::record_all(
+        &mut tx,
+        id,
+        NotificationKind::EventInvitation,
+        false,
+        &payload,
+        &notices,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(fresh.len() as u64)
 }

@@ -8,23 +8,10 @@ use sqlx::AnyConnection;
 use super::model::Event;
 use crate::clock::rfc3339;
 use crate::error::CoreResult;
+use crate::notify::NotificationKind;
 
 /// Rows per INSERT: 8 parameters each, far below both engines' limits.
 const ROWS_PER_STATEMENT: usize = 500;
-
-/// The kinds an event sends.
-pub mod kind {
-    /// You are invited (calendar METHOD:REQUEST).
-    pub const INVITATION: &str = "event_invitation";
-    /// Time or place changed (METHOD:REQUEST, higher SEQUENCE).
-    pub const UPDATE: &str = "event_update";
-    /// Called off (METHOD:CANCEL).
-    pub const CANCELLED: &str = "event_cancelled";
-    /// Starts soon (registered people only).
-    pub const REMINDER: &str = "event_reminder";
-    /// A place freed up and is now yours (METHOD:REQUEST).
-    pub const PROMOTED: &str = "event_promoted";
-}
 
 /// What the templates and the calendar part read. `local_time` is the start and end in the
 /// community's time zone, as people read it.
@@ -71,7 +58,7 @@ pub struct EventNotice {
 pub async fn record_all(
     conn: &mut AnyConnection,
     event_id: i64,
-    kind: &str,
+    kind: NotificationKind,
     urgent: bool,
     payload: &Value,
     notices: &[EventNotice],
@@ -92,7 +79,7 @@ pub async fn record_all(
             rows.join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(event_id)
             .bind(i64::from(urgent))
             .bind(body.clone())

@@ -5,9 +5,10 @@
 use sqlx::{AnyConnection, Row};
 
 use super::model::{Event, EventStatus, Place, answer, checkin_refusal, may_manage};
-use super::notify::{self, EventNotice, kind};
+use super::notify::{self, EventNotice};
 use super::store::{load, lock};
 use crate::error::{CoreError, CoreResult};
+use crate::notify::NotificationKind;
 use crate::people::Caller;
 
 pub(super) async fn count(conn: &mut AnyConnection, event_id: i64, place: Place) -> CoreResult<i64> {
@@ -65,7 +66,16 @@ pub(super) async fn promote_first(
         key: format!("{user_id}:{}", order.unwrap_or_default()),
     };
     let payload = notify::payload(event, tz);
-    notify::record_all(conn, event.id, kind::PROMOTED, false, &payload, &[notice], now).await?;
+    notify::record_all(
+        conn,
+        event.id,
+        NotificationKind::EventPromoted,
+        false,
+        &payload,
+        &[notice],
+        now,
+    )
+    .await?;
     Ok(Some(user_id))
 }
 

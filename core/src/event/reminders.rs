@@ -7,11 +7,12 @@ use sqlx::Row;
 
 use super::hours;
 use super::model::CHECKIN_MARGIN_MS;
-use super::notify::{self, EventNotice, kind};
+use super::notify::{self, EventNotice};
 use super::store;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::CoreResult;
+use crate::notify::NotificationKind;
 
 /// Reminders this close to the start are urgent: they ignore quiet hours.
 pub const URGENT_WITHIN_MS: i64 = 2 * 3_600_000;
@@ -88,7 +89,16 @@ async fn remind(db: &Db, id: i64, offsets: &[i64], tz: &jiff::tz::TimeZone, now:
     let urgent = event.starts_at - now <= URGENT_WITHIN_MS;
     let mut payload = notify::payload(&event, tz);
     payload["minutes_before"] = serde_json::json!((event.starts_at - now) / 60_000);
-    let fresh = notify::record_all(&mut tx, id, kind::REMINDER, urgent, &payload, &notices, now).await?;
+    let fresh = notify::record_all(
+        &mut tx,
+        id,
+        NotificationKind::EventReminder,
+        urgent,
+        &payload,
+        &notices,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(fresh as usize)
 }

@@ -5,9 +5,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::model::{Event, EventInput, EventStatus, Place, may_manage};
-use super::notify::{self, EventNotice, kind};
+use super::notify::{self, EventNotice};
 use super::places::{count, promote_first};
 use crate::error::{CoreError, CoreResult};
+use crate::notify::NotificationKind;
 use crate::people::{Caller, grid};
 
 const SELECT_EVENT: &str = "SELECT id, title, description, location, starts_at, ends_at, capacity, grid_id, \
@@ -160,7 +161,7 @@ pub async fn update(
             })
             .collect();
         let payload = notify::payload(&event, tz);
-        notify::record_all(conn, id, kind::UPDATE, false, &payload, &notices, now).await?;
+        notify::record_all(conn, id, NotificationKind::EventUpdate, false, &payload, &notices, now).await?;
     }
     let mut free = event.capacity.map_or(i64::MAX, |c| c - registered);
     while free > 0 && promote_first(conn, &event, tz, now).await?.is_some() {
@@ -193,7 +194,16 @@ pub async fn cancel(
         })
         .collect();
     let payload = notify::payload(&event, tz);
-    notify::record_all(conn, id, kind::CANCELLED, false, &payload, &notices, now).await?;
+    notify::record_all(
+        conn,
+        id,
+        NotificationKind::EventCancelled,
+        false,
+        &payload,
+        &notices,
+        now,
+    )
+    .await?;
     Ok(event)
 }
 

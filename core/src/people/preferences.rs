@@ -4,35 +4,10 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{CoreError, CoreResult};
+use crate::notify::{KindUrgency, NotificationKind};
 
 /// The channels a person can receive on.
 pub const CHANNELS: [&str; 3] = ["wechat", "robot", "email"];
-
-/// The kinds of notification a person may receive.
-pub const KINDS: &[&str] = &[
-    "wish_claimed",
-    "wish_assigned",
-    "wish_released",
-    "wish_fulfilled",
-    "wish_confirmed",
-    "wish_cancelled",
-    "wish_rejected",
-    "wish_approved",
-    "wish_review",
-    "wish_overdue",
-    "wish_confirm_reminder",
-    "alert",
-    "digest",
-    "weekly_digest",
-    "event_invitation",
-    "event_update",
-    "event_cancelled",
-    "event_reminder",
-    "event_promoted",
-];
-
-/// Kinds that must keep at least one channel.
-pub const ALWAYS_DELIVERED: [&str; 1] = ["alert"];
 
 /// One preference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,10 +53,11 @@ pub async fn disabled_channels(conn: &mut AnyConnection, user_id: i64, kind: &st
 /// with every channel off.
 pub async fn set(conn: &mut AnyConnection, user_id: i64, prefs: &[Preference]) -> CoreResult<Vec<Preference>> {
     for p in prefs {
-        if !KINDS.contains(&p.kind.as_str()) {
+        if !NotificationKind::preference_groups().any(|k| k == p.kind) {
+            let kinds: Vec<&str> = NotificationKind::preference_groups().collect();
             return Err(CoreError::invalid(
                 "invalid_field",
-                format!("kind: `{}` is not one of {}", p.kind, KINDS.join(", ")),
+                format!("kind: `{}` is not one of {}", p.kind, kinds.join(", ")),
             ));
         }
         if !CHANNELS.contains(&p.channel.as_str()) {
@@ -103,7 +79,11 @@ pub async fn set(conn: &mut AnyConnection, user_id: i64, prefs: &[Preference]) -
         .execute(&mut *conn)
         .await?;
     }
-    for kind in ALWAYS_DELIVERED {
+    let must_reach = NotificationKind::ALL
+        .into_iter()
+        .filter(|k| k.urgency() == KindUrgency::MustReach)
+        .filter_map(NotificationKind::preference_group);
+    for kind in must_reach {
         if disabled_channels(conn, user_id, kind).await?.len() == CHANNELS.len() {
             return Err(CoreError::invalid(
                 "cannot_disable_alerts",

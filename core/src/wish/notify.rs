@@ -2,19 +2,20 @@
 //! the same transaction as the change.
 
 use super::{Action, Wish, WishStatus};
+use crate::notify::NotificationKind::{self, *};
 
 /// One notification to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
     /// Notification kind (selects template and channel rules).
-    pub kind: &'static str,
+    pub kind: NotificationKind,
     /// Who receives it.
     pub recipient_id: i64,
     /// Urgent notifications ignore quiet hours.
     pub urgent: bool,
 }
 
-fn to(kind: &'static str, recipient_id: i64) -> Announcement {
+fn to(kind: NotificationKind, recipient_id: i64) -> Announcement {
     Announcement {
         kind,
         recipient_id,
@@ -40,7 +41,7 @@ fn finish(mut list: Vec<Announcement>, actor_id: Option<i64>) -> Vec<Announcemen
 pub fn on_created(wish: &Wish, leader_id: Option<i64>, actor_id: i64) -> Vec<Announcement> {
     let mut list = Vec::new();
     if let (Some(leader), WishStatus::PendingReview) = (leader_id, wish.status) {
-        list.push(to("wish_review", leader));
+        list.push(to(WishReview, leader));
     }
     finish(list, Some(actor_id))
 }
@@ -50,34 +51,34 @@ pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Opti
     let resident = before.resident_id;
     let mut list = Vec::new();
     match action {
-        Action::Approve => list.push(to("wish_approved", resident)),
+        Action::Approve => list.push(to(WishApproved, resident)),
         Action::Reject => {
-            list.push(to("wish_rejected", resident));
-            list.push(to("wish_rejected", before.created_by));
+            list.push(to(WishRejected, resident));
+            list.push(to(WishRejected, before.created_by));
         }
-        Action::Claim => list.push(to("wish_claimed", resident)),
+        Action::Claim => list.push(to(WishClaimed, resident)),
         Action::Assign => {
-            list.push(to("wish_claimed", resident));
+            list.push(to(WishClaimed, resident));
             if let Some(volunteer) = after.volunteer_id {
-                list.push(to("wish_assigned", volunteer));
+                list.push(to(WishAssigned, volunteer));
             }
         }
         Action::Release => {
-            list.push(to("wish_released", resident));
+            list.push(to(WishReleased, resident));
             if let Some(volunteer) = before.volunteer_id {
-                list.push(to("wish_released", volunteer));
+                list.push(to(WishReleased, volunteer));
             }
         }
-        Action::Fulfil => list.push(to("wish_fulfilled", resident)),
+        Action::Fulfil => list.push(to(WishFulfilled, resident)),
         Action::Confirm | Action::AutoClose => {
             if let Some(volunteer) = before.volunteer_id {
-                list.push(to("wish_confirmed", volunteer));
+                list.push(to(WishConfirmed, volunteer));
             }
         }
         Action::Cancel => {
-            list.push(to("wish_cancelled", resident));
+            list.push(to(WishCancelled, resident));
             if let (WishStatus::Claimed, Some(volunteer)) = (before.status, before.volunteer_id) {
-                list.push(to("wish_cancelled", volunteer));
+                list.push(to(WishCancelled, volunteer));
             }
         }
     }
@@ -123,7 +124,7 @@ mod tests {
         let after = wish(WishStatus::Claimed, Some(20));
         assert_eq!(
             on_transition(&before, &after, Action::Claim, Some(20)),
-            vec![to("wish_claimed", 10)]
+            vec![to(WishClaimed, 10)]
         );
     }
 
@@ -133,10 +134,10 @@ mod tests {
         let after = wish(WishStatus::Open, None);
         assert_eq!(
             on_transition(&before, &after, Action::Release, Some(20)),
-            vec![to("wish_released", 10)]
+            vec![to(WishReleased, 10)]
         );
         let by_leader = on_transition(&before, &after, Action::Release, Some(30));
-        assert_eq!(by_leader, vec![to("wish_released", 10), to("wish_released", 20)]);
+        assert_eq!(by_leader, vec![to(WishReleased, 10), to(WishReleased, 20)]);
     }
 
     #[test]
@@ -145,14 +146,14 @@ mod tests {
         let after = wish(WishStatus::Cancelled, Some(20));
         assert_eq!(
             on_transition(&before, &after, Action::Cancel, Some(10)),
-            vec![to("wish_cancelled", 20)]
+            vec![to(WishCancelled, 20)]
         );
     }
 
     #[test]
     fn wishes_under_review_go_to_the_leader() {
         let w = wish(WishStatus::PendingReview, None);
-        assert_eq!(on_created(&w, Some(30), 10), vec![to("wish_review", 30)]);
+        assert_eq!(on_created(&w, Some(30), 10), vec![to(WishReview, 30)]);
         assert!(on_created(&w, None, 10).is_empty());
         assert!(on_created(&wish(WishStatus::Open, None), Some(30), 10).is_empty());
     }
@@ -163,6 +164,6 @@ mod tests {
         let mut after = wish(WishStatus::Closed, Some(20));
         after.rating = Some(2);
         let list = on_transition(&before, &after, Action::Confirm, Some(10));
-        assert_eq!(list, vec![to("wish_confirmed", 20)]);
+        assert_eq!(list, vec![to(WishConfirmed, 20)]);
     }
 }

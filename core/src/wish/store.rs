@@ -64,7 +64,7 @@ async fn announce(conn: &mut AnyConnection, wish: &Wish, step: i64, list: &[Anno
             "category": wish.category,
         });
         let n = NewNotification {
-            kind: a.kind.to_string(),
+            kind: a.kind,
             recipient_id: a.recipient_id,
             subject_type: "wish",
             subject_id: wish.id,

@@ -309,10 +309,10 @@ pub fn for_notification(
         .email
         .clone()
         .ok_or_else(|| Failure::new(FailureClass::Permanent, "no email address"))?;
-    let rendered = render::render(&n.kind, Lang::ZhCn, &n.payload, &settings.community.name)
+    let rendered = render::render(n.kind, Lang::ZhCn, &n.payload, &settings.community.name)
         .map_err(|e| Failure::new(FailureClass::Permanent, e.to_string()))?;
     let to_name = Some(r.display_name.clone()).filter(|s| !s.is_empty());
-    let calendar = render::event_calendar(&n.kind, &n.payload, &settings.email.from, &to, to_name.as_deref(), now).map(
+    let calendar = render::event_calendar(n.kind, &n.payload, &settings.email.from, &to, to_name.as_deref(), now).map(
         |(method, ics)| match method {
             "CANCEL" => CalendarPart::cancel(ics),
             _ => CalendarPart::request(ics),

@@ -78,7 +78,7 @@ impl RobotChannel {
 /// The work-group message for a notification, naming the leader who should act: an event's
 /// time and place, or what is wrong with a wish.
 pub fn content(community: &str, n: &Claimed, leader: &str) -> String {
-    let text = render::short_text(&n.kind, Lang::ZhCn, &n.payload);
+    let text = render::short_text(n.kind, Lang::ZhCn, &n.payload);
     let field = |k: &str| n.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let title = field("title");
     if n.subject_type == "event" {

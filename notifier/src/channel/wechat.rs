@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use microwish_core::NotificationKind::{self, *};
 use microwish_wechat::{Lang, MiniProgram, MiniprogramState, SubscribeMessage, shape_value};
 
 use crate::delivery::Failure;
@@ -13,20 +14,22 @@ use crate::queue::Claimed;
 pub const TEMPLATE_KEYS: [&str; 4] = ["thing1", "phrase2", "time3", "thing4"];
 
 /// A status phrase of at most five Chinese characters, as `phrase` values require.
-fn phrase(kind: &str) -> &'static str {
+fn phrase(kind: NotificationKind) -> &'static str {
     match kind {
-        "wish_claimed" | "wish_assigned" => "已认领",
-        "wish_fulfilled" => "待确认",
-        "wish_confirmed" => "已完成",
-        "wish_released" => "重新开放",
-        "wish_cancelled" => "已取消",
-        "wish_rejected" => "未通过",
-        "wish_approved" => "已发布",
-        "wish_review" => "待审核",
-        "alert" => "需关注",
-        "event_invitation" => "邀请",
-        "event_reminder" => "即将开始",
-        _ => "通知",
+        WishClaimed | WishAssigned => "已认领",
+        WishFulfilled => "待确认",
+        WishConfirmed => "已完成",
+        WishReleased => "重新开放",
+        WishCancelled => "已取消",
+        WishRejected => "未通过",
+        WishApproved => "已发布",
+        WishReview => "待审核",
+        Alert | GridAlert => "需关注",
+        EventInvitation | GridEvent => "邀请",
+        EventReminder => "即将开始",
+        WishOverdue | WishConfirmReminder | Digest | WeeklyDigest | EventUpdate | EventCancelled | EventPromoted => {
+            "通知"
+        }
     }
 }
 
@@ -50,7 +53,7 @@ pub fn message(
     let title = n.payload.get("title").and_then(|t| t.as_str()).unwrap_or("社区通知");
     let mut data = BTreeMap::new();
     data.insert("thing1".to_string(), shape_value("thing1", title));
-    data.insert("phrase2".to_string(), shape_value("phrase2", phrase(&n.kind)));
+    data.insert("phrase2".to_string(), shape_value("phrase2", phrase(n.kind)));
     data.insert("time3".to_string(), local_time.to_string());
     data.insert("thing4".to_string(), shape_value("thing4", note));
     SubscribeMessage {

@@ -5,6 +5,7 @@
 //! (`ICALENDAR-RS`) is replaced with ours and DTSTAMP is the send time, not the render time.
 
 use icalendar::{Calendar, Component, EventLike, Property};
+use microwish_core::NotificationKind;
 use serde_json::Value;
 
 /// Our product identifier (RFC 5545 §3.7.3).
@@ -14,7 +15,7 @@ pub const PRODID: &str = "-//microwish//community events//ZH";
 /// kinds that carry no invitation (reminders, everything about wishes). `organizer` is the
 /// sender mailbox (`名字 <addr>` or `addr`); `attendee` the recipient's address.
 pub fn event_calendar(
-    kind: &str,
+    kind: NotificationKind,
     payload: &Value,
     organizer: &str,
     attendee: &str,
@@ -22,8 +23,10 @@ pub fn event_calendar(
     now_ms: i64,
 ) -> Option<(&'static str, String)> {
     let method = match kind {
-        "event_invitation" | "event_update" | "event_promoted" => "REQUEST",
-        "event_cancelled" => "CANCEL",
+        NotificationKind::EventInvitation | NotificationKind::EventUpdate | NotificationKind::EventPromoted => {
+            "REQUEST"
+        }
+        NotificationKind::EventCancelled => "CANCEL",
         _ => return None,
     };
     let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or("");
@@ -107,7 +110,7 @@ mod tests {
     #[test]
     fn invitations_are_requests_with_our_prodid() {
         let (method, ics) = event_calendar(
-            "event_invitation",
+            NotificationKind::EventInvitation,
             &payload(),
             "社区 <noreply@example.org>",
             "a@example.org",
@@ -131,11 +134,38 @@ mod tests {
 
     #[test]
     fn cancellations_cancel_and_reminders_carry_none() {
-        let (method, ics) =
-            event_calendar("event_cancelled", &payload(), "x@example.org", "a@example.org", None, 0).unwrap();
+        let (method, ics) = event_calendar(
+            NotificationKind::EventCancelled,
+            &payload(),
+            "x@example.org",
+            "a@example.org",
+            None,
+            0,
+        )
+        .unwrap();
         assert_eq!(method, "CANCEL");
         assert!(ics.contains("STATUS:CANCELLED"));
-        assert!(event_calendar("event_reminder", &payload(), "x@example.org", "a@example.org", None, 0).is_none());
-        assert!(event_calendar("wish_claimed", &payload(), "x@example.org", "a@example.org", None, 0).is_none());
+        assert!(
+            event_calendar(
+                NotificationKind::EventReminder,
+                &payload(),
+                "x@example.org",
+                "a@example.org",
+                None,
+                0
+            )
+            .is_none()
+        );
+        assert!(
+            event_calendar(
+                NotificationKind::WishClaimed,
+                &payload(),
+                "x@example.org",
+                "a@example.org",
+                None,
+                0
+            )
+            .is_none()
+        );
     }
 }

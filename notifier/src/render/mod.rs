@@ -7,6 +7,7 @@ mod short;
 
 use std::sync::OnceLock;
 
+use microwish_core::NotificationKind;
 use minijinja::{Environment, Value, context};
 
 pub use calendar::event_calendar;
@@ -61,26 +62,6 @@ pub struct RenderError {
     source: minijinja::Error,
 }
 
-/// The kinds with templates of their own; anything else renders as `generic`.
-pub const KINDS: &[&str] = &[
-    "wish_claimed",
-    "wish_assigned",
-    "wish_released",
-    "wish_fulfilled",
-    "wish_confirmed",
-    "wish_cancelled",
-    "wish_rejected",
-    "wish_approved",
-    "wish_review",
-    "alert",
-    "event_invitation",
-    "event_update",
-    "event_cancelled",
-    "event_reminder",
-    "event_promoted",
-    "generic",
-];
-
 /// `(name, source)` for every template of one language, embedded at compile time so the binary
 /// needs no files beside it.
 macro_rules! templates {
@@ -122,14 +103,19 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
-/// Renders notification `kind` for a recipient reading `lang`. The payload's keys (`wish_id`,
-/// `title`, `status`, `grid_id`, `urgency`, `category`, …) are the templates' variables; missing
-/// or null keys render as empty. Unknown kinds get the generic wording.
-pub fn render(kind: &str, lang: Lang, payload: &serde_json::Value, community: &str) -> Result<Rendered, RenderError> {
-    let kind_dir = if KINDS.contains(&kind) { kind } else { "generic" };
-    let ctx = context! { kind => kind, community => community, ..payload_value(payload) };
+/// Renders notification `kind` for a recipient reading `lang` from the templates under its
+/// [`template_key`](NotificationKind::template_key). The payload's keys (`wish_id`, `title`,
+/// `status`, `grid_id`, `urgency`, `category`, …) are the templates' variables; missing or null
+/// keys render as empty.
+pub fn render(
+    kind: NotificationKind,
+    lang: Lang,
+    payload: &serde_json::Value,
+    community: &str,
+) -> Result<Rendered, RenderError> {
+    let ctx = context! { kind => kind.as_str(), community => community, ..payload_value(payload) };
     let one = |part: &str| -> Result<String, RenderError> {
-        let name = format!("{}/{kind_dir}/{part}", lang.tag());
+        let name = format!("{}/{}/{part}", lang.tag(), kind.template_key());
         let render = || env().get_template(&name)?.render(&ctx);
         render().map_err(|source| RenderError {
             name: name.clone(),
@@ -159,4 +145,21 @@ fn payload_value(payload: &serde_json::Value) -> Value {
 /// Subjects are headers: a title with line breaks in it must not split them.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_templates_in_both_languages() {
+        for kind in NotificationKind::ALL {
+            for lang in [Lang::ZhCn, Lang::En] {
+                for part in ["subject.txt", "body.txt", "body.html"] {
+                    let name = format!("{}/{}/{part}", lang.tag(), kind.template_key());
+                    assert!(env().get_template(&name).is_ok(), "{kind}: {name} is missing");
+                }
+            }
+        }
+    }
 }

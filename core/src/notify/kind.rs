@@ -1,0 +1,252 @@
+//! The kinds of notification, in one place. A kind knows its name on the row, its urgency, the
+//! preference a person switches it with, and the templates that word it; every other crate
+//! matches on it, so a new kind is one variant here plus its templates, and the compiler lists
+//! every place that must decide what to do with it.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// What a notification is about, as the outbox row stores it (`kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotificationKind {
+    /// A wish awaits the grid leader's review.
+    WishReview,
+    /// The resident's wish passed review.
+    WishApproved,
+    /// The wish did not pass review.
+    WishRejected,
+    /// A volunteer claimed the resident's wish.
+    WishClaimed,
+    /// A leader assigned a wish to the volunteer.
+    WishAssigned,
+    /// The claim was released: the wish is open again.
+    WishReleased,
+    /// The volunteer fulfilled the wish: the resident should confirm.
+    WishFulfilled,
+    /// The resident confirmed (or the wish closed itself): thanks to the volunteer.
+    WishConfirmed,
+    /// The wish was cancelled.
+    WishCancelled,
+    /// The volunteer's claim is overdue.
+    WishOverdue,
+    /// The resident has not confirmed a fulfilled wish yet.
+    WishConfirmReminder,
+    /// An alert for a grid leader or the admins, to the person.
+    Alert,
+    /// The same alert, to the grid's work group through its WeCom robot.
+    GridAlert,
+    /// A grid leader's daily summary.
+    Digest,
+    /// A volunteer's weekly list of open wishes (opt-in).
+    WeeklyDigest,
+    /// You are invited to an event.
+    EventInvitation,
+    /// An event's time or place changed.
+    EventUpdate,
+    /// An event was called off.
+    EventCancelled,
+    /// An event you registered for starts soon.
+    EventReminder,
+    /// A place on an event freed up and is now yours.
+    EventPromoted,
+    /// An event invitation to a grid, to its work group through its WeCom robot.
+    GridEvent,
+}
+
+/// How hard a kind pushes through people's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindUrgency {
+    /// Preferences may switch every channel off.
+    Routine,
+    /// Keeps at least one channel whatever the preferences say (its urgent rows also ignore
+    /// quiet hours, as every urgent row does).
+    MustReach,
+}
+
+/// Who a kind is addressed to, which decides its channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The recipient's own channels: WeChat, email.
+    Person,
+    /// The work group of the grids the recipient leads, through their WeCom robots only.
+    WorkGroup,
+}
+
+/// The WeChat subscribe-message templates configured in `[wechat.templates]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WechatTemplate {
+    /// `wish_claimed`.
+    WishClaimed,
+    /// `wish_fulfilled`.
+    WishFulfilled,
+    /// `event_invitation`.
+    EventInvitation,
+    /// `event_reminder`.
+    EventReminder,
+    /// `alert`.
+    Alert,
+}
+
+impl NotificationKind {
+    /// Every kind.
+    pub const ALL: [NotificationKind; 21] = [
+        Self::WishReview,
+        Self::WishApproved,
+        Self::WishRejected,
+        Self::WishClaimed,
+        Self::WishAssigned,
+        Self::WishReleased,
+        Self::WishFulfilled,
+        Self::WishConfirmed,
+        Self::WishCancelled,
+        Self::WishOverdue,
+        Self::WishConfirmReminder,
+        Self::Alert,
+        Self::GridAlert,
+        Self::Digest,
+        Self::WeeklyDigest,
+        Self::EventInvitation,
+        Self::EventUpdate,
+        Self::EventCancelled,
+        Self::EventReminder,
+        Self::EventPromoted,
+        Self::GridEvent,
+    ];
+
+    /// The name on the row, in preferences and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WishReview => "wish_review",
+            Self::WishApproved => "wish_approved",
+            Self::WishRejected => "wish_rejected",
+            Self::WishClaimed => "wish_claimed",
+            Self::WishAssigned => "wish_assigned",
+            Self::WishReleased => "wish_released",
+            Self::WishFulfilled => "wish_fulfilled",
+            Self::WishConfirmed => "wish_confirmed",
+            Self::WishCancelled => "wish_cancelled",
+            Self::WishOverdue => "wish_overdue",
+            Self::WishConfirmReminder => "wish_confirm_reminder",
+            Self::Alert => "alert",
+            Self::GridAlert => "grid_alert",
+            Self::Digest => "digest",
+            Self::WeeklyDigest => "weekly_digest",
+            Self::EventInvitation => "event_invitation",
+            Self::EventUpdate => "event_update",
+            Self::EventCancelled => "event_cancelled",
+            Self::EventReminder => "event_reminder",
+            Self::EventPromoted => "event_promoted",
+            Self::GridEvent => "grid_event",
+        }
+    }
+
+    /// Alerts must reach their person; everything else is routine.
+    pub fn urgency(self) -> KindUrgency {
+        match self {
+            Self::Alert => KindUrgency::MustReach,
+            _ => KindUrgency::Routine,
+        }
+    }
+
+    /// Work-group kinds go to the grid's WeCom robot; the rest to the person.
+    pub fn audience(self) -> Audience {
+        match self {
+            Self::GridAlert | Self::GridEvent => Audience::WorkGroup,
+            _ => Audience::Person,
+        }
+    }
+
+    /// The name a person switches this kind with in their preferences, or `None` when it is not
+    /// theirs to switch (a work group's message).
+    pub fn preference_group(self) -> Option<&'static str> {
+        match self.audience() {
+            Audience::Person => Some(self.as_str()),
+            Audience::WorkGroup => None,
+        }
+    }
+
+    /// The folder of its email templates (`notifier/templates/{lang}/{key}/`): kinds without
+    /// wording of their own use `generic`.
+    pub fn template_key(self) -> &'static str {
+        match self {
+            Self::WishOverdue
+            | Self::WishConfirmReminder
+            | Self::GridAlert
+            | Self::Digest
+            | Self::WeeklyDigest
+            | Self::GridEvent => "generic",
+            other => other.as_str(),
+        }
+    }
+
+    /// The WeChat subscribe-message template it is sent with, if any.
+    pub fn wechat_template(self) -> Option<WechatTemplate> {
+        match self {
+            Self::WishClaimed | Self::WishAssigned => Some(WechatTemplate::WishClaimed),
+            Self::WishFulfilled => Some(WechatTemplate::WishFulfilled),
+            Self::EventInvitation => Some(WechatTemplate::EventInvitation),
+            Self::EventReminder => Some(WechatTemplate::EventReminder),
+            Self::Alert | Self::WishReview => Some(WechatTemplate::Alert),
+            _ => None,
+        }
+    }
+
+    /// The kinds a person may switch, by name.
+    pub fn preference_groups() -> impl Iterator<Item = &'static str> {
+        Self::ALL.into_iter().filter_map(Self::preference_group)
+    }
+}
+
+impl fmt::Display for NotificationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is no notification kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown notification kind `{0}`")]
+pub struct UnknownKind(pub String);
+
+impl FromStr for NotificationKind {
+    type Err = UnknownKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_read_back() {
+        for kind in NotificationKind::ALL {
+            assert_eq!(kind.as_str().parse::<NotificationKind>(), Ok(kind));
+            let same = NotificationKind::ALL.iter().filter(|k| k.as_str() == kind.as_str());
+            assert_eq!(same.count(), 1, "{kind}");
+        }
+        assert!("wish_teleported".parse::<NotificationKind>().is_err());
+    }
+
+    #[test]
+    fn work_group_kinds_are_not_personal_preferences() {
+        assert_eq!(NotificationKind::GridAlert.preference_group(), None);
+        assert_eq!(NotificationKind::GridEvent.audience(), Audience::WorkGroup);
+        assert_eq!(NotificationKind::Alert.preference_group(), Some("alert"));
+        assert_eq!(NotificationKind::preference_groups().count(), 19);
+    }
+
+    #[test]
+    fn only_alerts_must_reach() {
+        let must: Vec<_> = NotificationKind::ALL
+            .into_iter()
+            .filter(|k| k.urgency() == KindUrgency::MustReach)
+            .collect();
+        assert_eq!(must, vec![NotificationKind::Alert]);
+    }
+}
