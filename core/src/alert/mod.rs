@@ -4,5 +4,6 @@
 
 pub mod rules;
 pub mod store;
+pub mod summary;
 
 pub use store::{Alert, NewAlert};

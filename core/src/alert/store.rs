@@ -5,6 +5,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::summary::Reason;
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
@@ -60,6 +61,22 @@ pub struct NewAlert {
     pub summary: String,
     /// Deadline.
     pub due_at: Option<i64>,
+}
+
+impl NewAlert {
+    /// A level-1 alert (the grid leader's) for `reason` about the wish `wish_id` titled `title`,
+    /// raised once per `unique_key`.
+    pub fn new(reason: Reason, wish_id: i64, grid_id: i64, title: &str, unique_key: String) -> Self {
+        Self {
+            kind: reason.kind(),
+            level: 1,
+            wish_id: Some(wish_id),
+            grid_id,
+            unique_key,
+            summary: reason.summary(title),
+            due_at: None,
+        }
+    }
 }
 
 const COLUMNS: &str = "id, kind, level, wish_id, grid_id, status, summary, due_at, created_at, acked_by, acked_at, \

@@ -1,12 +1,18 @@
-//! The micro-wish (微心愿): its model, its pure state machine, who hears of each change, and the
-//! store functions that apply a change, its timeline row and its notifications in one transaction.
+//! The micro-wish (微心愿): its model, its pure state machine, who may see and act on it, who
+//! hears of each change, and the store — posting (`post`), changing (`change`), the timeline and
+//! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), and reads
+//! (`query`) — gathered under `store`.
 
 pub mod access;
+mod change;
+mod effects;
 pub mod machine;
 pub mod model;
 pub mod notify;
+mod post;
 pub mod query;
 pub mod store;
+mod trail;
 
 pub use machine::{Action, Actor, Refusal, transition};
 pub use model::{NewWish, TimelineEntry, Urgency, Wish, WishFilter, WishStatus};

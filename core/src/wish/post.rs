@@ -1,0 +1,121 @@
+//! Posting a wish: who it is for (the caller, or a resident staff post for with their consent),
+//! whether it waits for review, and its first timeline row, notifications and alerts.
+
+use sqlx::{AnyConnection, Row};
+
+use super::model::{NewWish, Wish, WishStatus};
+use super::query::load;
+use super::trail::{self, Step};
+use super::{effects, notify};
+use crate::config::WishSettings;
+use crate::error::{CoreError, CoreResult};
+use crate::people::{Caller, user};
+
+/// Whom a wish is for, as checked before it is written.
+struct Resident {
+    id: i64,
+    grid_id: i64,
+    vulnerable: bool,
+}
+
+/// Posts a wish. `needs_review` comes from the content check; configuration may also require it.
+pub async fn create(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    new: NewWish,
+    rules: &WishSettings,
+    needs_review: bool,
+    now: i64,
+) -> CoreResult<Wish> {
+    if !rules.categories.iter().any(|c| c.code == new.category) {
+        return Err(CoreError::invalid(
+            "unknown_category",
+            format!("category: `{}` is not one of GET /api/v1/categories", new.category),
+        ));
+    }
+    let consent = new.consent_note.as_ref().map(|n| n.as_str()).filter(|n| !n.is_empty());
+    let resident = resident_for(conn, caller, new.on_behalf_of, consent.is_some()).await?;
+    let status = if needs_review || rules.review_required {
+        WishStatus::PendingReview
+    } else {
+        WishStatus::Open
+    };
+    let row = sqlx::query(
+        "INSERT INTO wishes (resident_id, created_by, consent_note, grid_id, title, description, category, urgency, \
+         due_at, status, created_at, updated_at, opened_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $10 = 'open' THEN $11 END) RETURNING id",
+    )
+    .bind(resident.id)
+    .bind(caller.user_id)
+    .bind(consent)
+    .bind(resident.grid_id)
+    .bind(new.title.as_str())
+    .bind(new.description.as_str())
+    .bind(&new.category)
+    .bind(new.urgency.as_str())
+    .bind(new.due_at)
+    .bind(status.as_str())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let wish = load(conn, row.get(0)).await?;
+    // The consent note stays on the wish, shown only to those who may see contact details; the
+    // timeline, which everyone who sees the wish can read, does not repeat it.
+    let created = Step {
+        wish_id: wish.id,
+        actor_id: Some(caller.user_id),
+        action: "create",
+        from: None,
+        to: status,
+        note: None,
+    };
+    let leader = trail::leader_of(conn, resident.grid_id).await?;
+    let announced = notify::on_created(&wish, leader, caller.user_id);
+    trail::record(conn, created, &wish, &announced, now).await?;
+    effects::on_posted(conn, &wish, resident.vulnerable, now).await?;
+    Ok(wish)
+}
+
+/// The resident a wish is for: the caller, or — for staff with the resident's consent — the
+/// person named in `on_behalf_of`. They must live in a grid.
+async fn resident_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    on_behalf_of: Option<i64>,
+    consented: bool,
+) -> CoreResult<Resident> {
+    let resident_id = on_behalf_of.unwrap_or(caller.user_id);
+    let resident = user::get(conn, resident_id)
+        .await
+        .map_err(|_| CoreError::invalid("unknown_user", format!("on_behalf_of: no user {resident_id}")))?;
+    let grid_id = resident.grid_id.ok_or_else(|| {
+        CoreError::invalid(
+            "grid_required",
+            "the resident has no grid yet: set grid_id with PUT /api/v1/me first",
+        )
+    })?;
+    if resident_id != caller.user_id {
+        if !(caller.is_admin() || caller.leads(grid_id)) {
+            return Err(CoreError::forbidden(
+                "not_permitted",
+                "only staff may post a wish on someone's behalf",
+            ));
+        }
+        if !consented {
+            return Err(CoreError::invalid(
+                "consent_required",
+                "consent_note: say how the resident agreed",
+            ));
+        }
+    }
+    let vulnerable: i64 = sqlx::query("SELECT vulnerable FROM users WHERE id = $1")
+        .bind(resident_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    Ok(Resident {
+        id: resident_id,
+        grid_id,
+        vulnerable: vulnerable != 0,
+    })
+}
