@@ -70,4 +70,49 @@ mod tests {
         let shown = format!("{settings:?}");
         assert!(!shown.contains("TOPSECRET"), "{shown}");
     }
+
+    fn load_text(name: &str, text: &str) -> anyhow::Result<Settings> {
+        let dir = std::env::temp_dir().join(format!("microwish-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(name);
+        std::fs::write(&file, text).unwrap();
+        load(Some(&file))
+    }
+
+    #[test]
+    fn zero_and_absurd_values_are_refused_by_key() {
+        for (text, key) in [
+            ("[notifier]\npoll_interval = \"0s\"\n", "notifier.poll_interval"),
+            ("[notifier]\nlease = \"0ms\"\n", "notifier.lease"),
+            ("[notifier]\nlease = \"400d\"\n", "notifier.lease"),
+            ("[escalation]\nscan_interval = \"0s\"\n", "escalation.scan_interval"),
+            ("[auth]\nsession_ttl = \"0s\"\n", "auth.session_ttl"),
+            ("[auth]\nsession_ttl = \"36500d\"\n", "auth.session_ttl"),
+            ("[auth]\nsession_ttl = \"99999999999999999d\"\n", "session_ttl"),
+            ("[notifier]\nbatch_size = 4000000000\n", "notifier.batch_size"),
+            (
+                "[notifier]\nretry_base = \"2h\"\nretry_cap = \"1h\"\n",
+                "notifier.retry_base",
+            ),
+        ] {
+            let err = format!("{:#}", load_text("bounds.toml", text).unwrap_err());
+            assert!(err.contains(key), "{text} → {err}");
+        }
+    }
+
+    #[test]
+    fn a_mistyped_secret_is_named_never_echoed() {
+        // An all-digit secret, as the environment provider types it, is still a secret.
+        let digits = load_text("digits.toml", "[wechat]\nsecret = 918273645\n").unwrap();
+        assert_eq!(digits.wechat.secret, "918273645");
+        for text in [
+            "[wechat]\nsecret = { value = \"TOPSECRET\" }\n",
+            "[wechat]\nsecret = [\"TOPSECRET\"]\n",
+            "[wechat]\nsecret = 3.14159265\n",
+        ] {
+            let err = format!("{:#}", load_text("secret.toml", text).unwrap_err());
+            assert!(err.contains("secret"), "{err}");
+            assert!(!err.contains("TOPSECRET") && !err.contains("3.14159265"), "{err}");
+        }
+    }
 }

@@ -41,7 +41,26 @@ pub fn app(state: AppState) -> impl poem::Endpoint + 'static {
         )
         .with(limit::BodyLimit(body_limit))
         .data(state.clone())
+        .with(catch_panic())
         .with(observe::Observe(state.metrics.clone()))
+}
+
+/// A handler that panics answers the documented opaque JSON 500, and the panic is logged with
+/// the request's span — instead of poem dropping the connection or answering plain text.
+fn catch_panic() -> poem::middleware::CatchPanic<impl poem::middleware::PanicHandler> {
+    poem::middleware::CatchPanic::new().with_handler(|panic: Box<dyn std::any::Any + Send>| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(panic = %what, "a handler panicked");
+        error::json_error(
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; it has been logged",
+        )
+    })
 }
 
 /// Liveness: the process answers.
@@ -62,5 +81,30 @@ async fn readyz(state: poem::web::Data<&AppState>) -> poem::Result<Json<serde_js
             "the database does not answer",
         )
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::{Endpoint, EndpointExt, Request, handler};
+
+    #[handler]
+    fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_json_500() {
+        let app = poem::Route::new()
+            .at("/boom", poem::get(boom))
+            .with(super::catch_panic());
+        let resp = app
+            .call(Request::builder().uri("/boom".parse().unwrap()).finish())
+            .await
+            .expect("an answer, not an error");
+        assert_eq!(resp.status().as_u16(), 500);
+        let body = resp.into_body().into_string().await.unwrap();
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["code"], "internal", "{body}");
     }
 }

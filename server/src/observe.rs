@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use poem::PathPattern;
+use poem::http::Method;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 use rand::RngCore;
@@ -56,18 +58,36 @@ impl Default for Metrics {
     }
 }
 
-/// Collapses ids in a path so metrics have a bounded number of label values.
-fn route_label(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// The label of a request that matched no route: one series however many paths are probed.
+const UNMATCHED: &str = "unmatched";
+
+/// The route label: the template of the route that answered (`/api/v1/wishes/:id`), as poem's
+/// router records it on the response, or one label for anything unmatched. Labelling by the raw
+/// path would let a client mint a permanent series per random path.
+fn route_label(pattern: Option<&PathPattern>) -> &str {
+    match pattern {
+        // A nest's own prefix (`/api/v1`, `/docs`) is what the outer router records when the
+        // inner one found nothing: that is unmatched too.
+        Some(p) if !NEST_PREFIXES.contains(&&*p.0) => &p.0,
+        _ => UNMATCHED,
+    }
+}
+
+/// Prefixes under which other routers are nested (see `crate::app`).
+const NEST_PREFIXES: [&str; 2] = ["/api/v1", "/docs"];
+
+/// The method label: the standard methods by name, anything else as one label.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 7] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::HEAD,
+        Method::OPTIONS,
+    ];
+    KNOWN.iter().find(|m| *m == method).map_or("OTHER", Method::as_str)
 }
 
 /// The middleware.
@@ -103,24 +123,31 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
                 rand::rng().fill_bytes(&mut bytes);
                 hex::encode(bytes)
             });
-        let method = req.method().to_string();
-        let route = route_label(req.uri().path());
+        let method = method_label(req.method());
         let span = tracing::info_span!("request", id = %request_id, %method, path = %req.uri().path());
         let started = Instant::now();
         let result = self.inner.call(req).instrument(span.clone()).await;
-        let mut response = match result {
-            Ok(r) => r.into_response(),
-            Err(err) => crate::error::to_json(err).await,
+        let (mut response, pattern) = match result {
+            Ok(r) => {
+                let r = r.into_response();
+                let pattern = r.data::<PathPattern>().cloned();
+                (r, pattern)
+            }
+            Err(err) => {
+                let pattern = err.data::<PathPattern>().cloned();
+                (crate::error::to_json(err).await, pattern)
+            }
         };
+        let route = route_label(pattern.as_ref());
         let status = response.status();
         let elapsed = started.elapsed();
         self.metrics
             .requests
-            .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+            .with_label_values(&[method, route, status.as_str()])
             .inc();
         self.metrics
             .latency
-            .with_label_values(&[method.as_str(), route.as_str()])
+            .with_label_values(&[method, route])
             .observe(elapsed.as_secs_f64());
         span.in_scope(|| tracing::debug!(status = status.as_u16(), micros = elapsed.as_micros() as u64, "done"));
         if let Ok(value) = request_id.parse() {
@@ -135,8 +162,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_collapse_in_route_labels() {
-        assert_eq!(route_label("/api/v1/wishes/42/claim"), "/api/v1/wishes/{id}/claim");
-        assert_eq!(route_label("/healthz"), "/healthz");
+    fn labels_come_from_templates_never_from_raw_input() {
+        let pattern = PathPattern("/api/v1/wishes/:id/claim".into());
+        assert_eq!(route_label(Some(&pattern)), "/api/v1/wishes/:id/claim");
+        assert_eq!(route_label(Some(&PathPattern("/api/v1".into()))), UNMATCHED);
+        assert_eq!(route_label(None), UNMATCHED);
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), "OTHER");
     }
 }

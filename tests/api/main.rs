@@ -8,6 +8,7 @@ mod authorization;
 mod bad_input;
 mod channels;
 mod events;
+mod hardening;
 mod lifecycle;
 mod notifier;
 mod races;

@@ -50,6 +50,7 @@ pub struct ServerSettings {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://…` or `postgres://…`.
+    #[serde(deserialize_with = "secret")]
     pub url: String,
     /// Pool size.
     pub max_connections: u32,
@@ -91,6 +92,7 @@ pub struct WechatSettings {
     /// Mini-program app id.
     pub appid: String,
     /// Mini-program app secret (from the environment in production).
+    #[serde(deserialize_with = "secret")]
     pub secret: String,
     /// Check wish text with msg_sec_check before accepting it.
     pub content_check: bool,
@@ -159,6 +161,7 @@ pub struct WecomSettings {
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
     /// `smtp://host:port`, `smtps://user:pass@host:465`; empty = no email channel.
+    #[serde(deserialize_with = "secret")]
     pub smtp_url: String,
     /// Sender mailbox.
     pub from: String,
@@ -264,6 +267,41 @@ pub struct EventSettings {
     pub confirmed_wish_minutes: u32,
 }
 
+/// Reads a value that may hold a secret. The environment provider types `MICROWISH__WECHAT__SECRET=
+/// 123456` as a number, so numbers and booleans are taken as their text; anything else is refused
+/// with a message that never repeats the value (serde's own would quote it into the logs).
+fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    struct Visitor;
+    impl<'a> serde::de::Visitor<'a> for Visitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
+            Err(E::custom("must be a string (quote it; the value is not shown)"))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
+            Err(E::custom("must be a string (quote it; the value is not shown)"))
+        }
+        fn visit_map<A: serde::de::MapAccess<'a>>(self, _: A) -> Result<String, A::Error> {
+            Err(serde::de::Error::custom("must be a string (the value is not shown)"))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'a>>(self, _: A) -> Result<String, A::Error> {
+            Err(serde::de::Error::custom("must be a string (the value is not shown)"))
+        }
+    }
+    deserializer.deserialize_any(Visitor)
+}
+
 /// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfigDuration(pub Duration);
@@ -292,17 +330,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let value: u64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a duration like 90s, 15m, 2h or 7d"))?;
-    let seconds = match unit {
-        "ms" => return Ok(Duration::from_millis(value)),
-        "s" => value,
-        "m" => value * 60,
-        "h" => value * 3600,
-        "d" => value * 86_400,
+    let per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => {
             return Err(format!("`{text}` has an unknown unit (use ms, s, m, h or d)"));
         }
     };
-    Ok(Duration::from_secs(seconds))
+    // Anything past a century is a typo, and beyond it epoch-millisecond arithmetic overflows.
+    const CENTURY_MS: u64 = 100 * 366 * 86_400_000;
+    match value.checked_mul(per_unit) {
+        Some(ms) if ms <= CENTURY_MS => Ok(Duration::from_millis(ms)),
+        _ => Err(format!("`{text}` is too long (at most 100 years)")),
+    }
 }
 
 /// A URL with any password replaced by `***`, for logs and `Debug`.
@@ -343,6 +386,11 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5 weeks").is_err());
+        assert!(
+            parse_duration("18446744073709551615d").is_err(),
+            "overflow is refused, not wrapped"
+        );
+        assert!(parse_duration("99999999999999999999s").is_err());
     }
 
     #[test]
