@@ -1,5 +1,5 @@
 //! The scheduler: every `escalation.scan_interval` it runs the alert, reminder and digest rules
-//! of `core::alert::rules`. Several schedulers (one per worker process) may run at once: every
+//! of `core::schedule`. Several schedulers (one per worker process) may run at once: every
 //! alert and reminder has a unique key per subject and period, so each is created exactly once —
 //! no leader election to get wrong, at the price of repeated (cheap, indexed) scans.
 
@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use microwish_core::alert::rules::{self, ScanReport};
+use microwish_core::schedule::{self, ScanReport};
 use microwish_core::{CoreError, Db, Settings, SharedClock};
 
 /// Runs the rules periodically.
@@ -25,7 +25,7 @@ impl Scheduler {
 
     /// Runs every rule once, as of the clock's now.
     pub async fn scan_once(&self) -> Result<ScanReport, CoreError> {
-        rules::scan(&self.db, &self.settings, self.clock.now_ms()).await
+        schedule::scan(&self.db, &self.settings, self.clock.now_ms()).await
     }
 
     /// Scans until `stop` turns true.

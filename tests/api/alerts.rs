@@ -7,10 +7,10 @@
 
 use serde_json::{Value, json};
 
-use microwish_core::alert::rules::ScanReport;
 use microwish_core::clock::{parse_rfc3339, rfc3339};
 use microwish_core::config::ConfigDuration;
 use microwish_core::outbox::{self, Notification};
+use microwish_core::schedule::ScanReport;
 use microwish_core::{Clock, Settings};
 use microwish_notifier::Scheduler;
 use microwish_notifier::smtp_capture::SmtpCapture;

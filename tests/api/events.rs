@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use microwish_core::event::reminders;
 use microwish_core::outbox::{self, Notification};
+use microwish_core::schedule::events as reminders;
 use microwish_notifier::smtp_capture::SmtpCapture;
 
 mod access;
@@ -179,7 +179,7 @@ async fn reminders(app: TestApp) {
     )
     .await
     .expect(200);
-    // The events' rule alone (alert::rules::scan runs it among the others).
+    // The events' rule alone (schedule::scan runs it among the others).
     let scan = || async { reminders::scan(&app.db, &settings, app.clock.now_ms()).await.unwrap() };
 
     scan().await;

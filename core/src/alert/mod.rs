@@ -2,7 +2,6 @@
 //! bad rating awaiting a callback (回访) — raised once per subject and period, delivered to the
 //! grid leader (level 1) or the community admins (level 2), acknowledged and resolved by people.
 
-pub mod rules;
 pub mod store;
 pub mod summary;
 

@@ -1,13 +1,12 @@
 //! Community events (party days, volunteer service days): the model and its pure rules, the
-//! store (create, edit, cancel, answer, check in), invitations enqueued in batches, the reminders
-//! rule, and the volunteer-hours ledger that attendance and confirmed wishes credit.
+//! store (create, edit, cancel, answer, check in), invitations enqueued in batches, and the
+//! volunteer-hours ledger that attendance and confirmed wishes credit.
 
 pub mod hours;
 pub mod invite;
 pub mod model;
 pub mod notify;
 pub mod places;
-pub mod reminders;
 pub mod store;
 
 pub use invite::Audience;

@@ -169,12 +169,7 @@ impl NotificationKind {
     /// wording of their own use `generic`.
     pub fn template_key(self) -> &'static str {
         match self {
-            Self::WishOverdue
-            | Self::WishConfirmReminder
-            | Self::GridAlert
-            | Self::Digest
-            | Self::WeeklyDigest
-            | Self::GridEvent => "generic",
+            Self::WishOverdue | Self::WishConfirmReminder | Self::GridAlert | Self::GridEvent => "generic",
             other => other.as_str(),
         }
     }

@@ -1,17 +1,16 @@
 //! The events' scheduler rule: reminders to registered people at the configured offsets before
 //! the start (idempotent per event, start time, offset and person through the outbox's dedupe
 //! key), events marked finished once check-in has closed, and confirmed wishes credited to the
-//! hours ledger. Called from the alert scanner like every other rule.
+//! hours ledger. It records its own rows: reminders go out in batches per event.
 
 use sqlx::Row;
 
-use super::hours;
-use super::model::CHECKIN_MARGIN_MS;
-use super::notify::{self, EventNotice};
-use super::store;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::CoreResult;
+use crate::event::model::CHECKIN_MARGIN_MS;
+use crate::event::notify::{self, EventNotice};
+use crate::event::{EventStatus, hours, store};
 use crate::notify::NotificationKind;
 
 /// Reminders this close to the start are urgent: they ignore quiet hours.
@@ -68,7 +67,7 @@ async fn remind(db: &Db, id: i64, offsets: &[i64], tz: &jiff::tz::TimeZone, now:
     // Re-read in the write transaction: a cancellation that committed meanwhile sends nothing.
     let event = store::load(&mut tx, id).await?;
     let due = due_offset(offsets, event.starts_at, now);
-    let Some(offset) = due.filter(|_| event.status == super::EventStatus::Published) else {
+    let Some(offset) = due.filter(|_| event.status == EventStatus::Published) else {
         return Ok(0);
     };
     let notices: Vec<EventNotice> = sqlx::query(
