@@ -139,6 +139,7 @@ impl ServerProcess {
             .env("MICROWISH__WECHAT__SECRET", &settings.wechat.secret)
             .env("MICROWISH__WECOM__API_BASE", &settings.wecom.api_base)
             .env("MICROWISH__NOTIFIER__ENABLED", "false")
+            .env("MICROWISH__LIMITS__ENABLED", "false")
             .env(
                 "MICROWISH__WISHES__MAX_OPEN_CLAIMS",
                 settings.wishes.max_open_claims.to_string(),
@@ -721,6 +722,8 @@ async fn run(args: &Args, duration: Duration, stub: &WechatStub, url: &str) -> a
     // The per-volunteer limit (3 open claims by default) would stop the claim phase after 150
     // wins; it is lifted, but its check (lock the volunteer's row, count their claims) still runs.
     settings.wishes.max_open_claims = 1_000_000;
+    // Benchmarks measure the service, not its rate limits.
+    settings.limits.enabled = false;
     settings.validate()?;
 
     let engine = format!("{:?}", args.engine).to_lowercase();

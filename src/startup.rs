@@ -121,6 +121,7 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         .await
         .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
     let addr = listener.local_addr()?;
+    let limits = Arc::new(microwish_server::Limits::new(&settings));
     let state = AppState {
         db,
         wechat: wechat_client(&settings)?,
@@ -128,6 +129,7 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         clock,
         metrics: Metrics::new(),
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
+        limits,
     };
     let app = microwish_server::app(state.clone());
     let (stop, mut stopped) = watch::channel(false);

@@ -16,6 +16,7 @@ pub mod overview;
 pub mod people;
 pub mod privacy;
 pub mod quiet_hours;
+pub mod rate;
 pub mod schedule;
 pub mod wish;
 

@@ -14,11 +14,14 @@ use crate::state::AppState;
 pub struct BearerAuth(pub Bearer);
 
 impl AppState {
-    /// The caller behind a bearer token; 401 when unknown or expired.
+    /// The caller behind a bearer token; 401 when unknown or expired, 429 when this user has
+    /// sent too many requests.
     pub async fn caller(&self, auth: &BearerAuth) -> Result<Caller, ApiError> {
         let now = self.clock.now_ms();
-        session::caller(self.db.pool(), &auth.0.token, now)
+        let caller = session::caller(self.db.pool(), &auth.0.token, now)
             .await?
-            .ok_or_else(ApiError::unauthenticated)
+            .ok_or_else(ApiError::unauthenticated)?;
+        self.limits.user(caller.user_id)?;
+        Ok(caller)
     }
 }

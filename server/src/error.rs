@@ -19,6 +19,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human-readable message.
     pub message: String,
+    /// Seconds to wait before trying again (`Retry-After`), for 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -34,6 +36,20 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 429: too many requests; try again in `wait_ms` (rounded up to whole seconds).
+    pub fn rate_limited(wait_ms: i64) -> Self {
+        let seconds = u64::try_from(wait_ms.max(1)).unwrap_or(1).div_ceil(1000);
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests: try again in {seconds} s"),
+            )
         }
     }
 
@@ -73,7 +89,11 @@ impl ResponseError for ApiError {
     }
 
     fn as_response(&self) -> Response {
-        json_error(self.status, self.code, &self.message)
+        let mut response = json_error(self.status, self.code, &self.message);
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert("retry-after", seconds.into());
+        }
+        response
     }
 }
 

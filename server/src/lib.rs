@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod limit;
 mod observe;
+mod rate;
 mod state;
 mod text;
 mod views;
@@ -18,6 +19,7 @@ use poem_openapi::OpenApiService;
 
 pub use error::ApiError;
 pub use observe::Metrics;
+pub use rate::Limits;
 pub use state::AppState;
 
 /// Builds the whole HTTP application: the API under `/api/v1`, its OpenAPI document and Swagger
@@ -42,6 +44,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint + 'static {
         .with(limit::BodyLimit(body_limit))
         .data(state.clone())
         .with(catch_panic())
+        .with(rate::RateLimit(state.limits.clone()))
         .with(observe::Observe(state.metrics.clone()))
 }
 

@@ -24,6 +24,8 @@ pub struct AppState {
     /// Poked after a transaction that recorded notifications commits, so an in-process notifier
     /// delivers at once instead of at its next poll.
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Rate limits (in memory per process, and the database-backed ones).
+    pub limits: Arc<crate::rate::Limits>,
 }
 
 impl AppState {

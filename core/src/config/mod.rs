@@ -33,6 +33,8 @@ pub struct Settings {
     pub escalation: EscalationSettings,
     /// Events: reminders and volunteer hours.
     pub events: EventSettings,
+    /// Rate limits.
+    pub limits: LimitSettings,
 }
 
 /// `[server]`
@@ -43,6 +45,9 @@ pub struct ServerSettings {
     pub bind: String,
     /// Largest accepted request body in bytes.
     pub body_limit_bytes: usize,
+    /// Proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client; from anyone
+    /// else the header is ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// `[database]`
@@ -300,6 +305,30 @@ fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error
         }
     }
     deserializer.deserialize_any(Visitor)
+}
+
+/// `[limits]`: rate limits per client IP and per user (429 `rate_limited` with `Retry-After`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Rate limiting on or off.
+    pub enabled: bool,
+    /// Requests per minute from one client IP (in each server process).
+    pub per_ip_per_minute: u32,
+    /// Requests per minute from one signed-in user (in each server process).
+    pub per_user_per_minute: u32,
+    /// Sign-in attempts per minute from one client IP.
+    pub sign_in_per_ip_per_minute: u32,
+    /// Wishes one user may post per hour (counted in the database, across servers).
+    pub wishes_per_user_per_hour: u32,
+    /// Urgent wishes one user may post per day (counted in the database).
+    pub urgent_wishes_per_user_per_day: u32,
+    /// Invitation requests per user per hour.
+    pub invitations_per_user_per_hour: u32,
+    /// Wrong check-in codes one person may try for one event…
+    pub checkin_wrong_codes: u32,
+    /// …within this window, after which they are locked out of it until the window ends.
+    pub checkin_lockout: ConfigDuration,
 }
 
 /// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.

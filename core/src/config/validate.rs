@@ -220,13 +220,48 @@ impl Settings {
             ),
             ("notifier.batch_size", u64::from(n.batch_size), 10_000),
             ("notifier.max_attempts", u64::from(n.max_attempts), 100),
-            ("wishes.max_open_claims", u64::from(self.wishes.max_open_claims), 1000),
+            (
+                "wishes.max_open_claims",
+                u64::from(self.wishes.max_open_claims),
+                1_000_000,
+            ),
             (
                 "events.confirmed_wish_minutes",
                 u64::from(self.events.confirmed_wish_minutes),
                 24 * 60,
             ),
         ];
+        let l = &self.limits;
+        let limits: [(&'static str, u32); 7] = [
+            ("limits.per_ip_per_minute", l.per_ip_per_minute),
+            ("limits.per_user_per_minute", l.per_user_per_minute),
+            ("limits.sign_in_per_ip_per_minute", l.sign_in_per_ip_per_minute),
+            ("limits.wishes_per_user_per_hour", l.wishes_per_user_per_hour),
+            (
+                "limits.urgent_wishes_per_user_per_day",
+                l.urgent_wishes_per_user_per_day,
+            ),
+            ("limits.invitations_per_user_per_hour", l.invitations_per_user_per_hour),
+            ("limits.checkin_wrong_codes", l.checkin_wrong_codes),
+        ];
+        if let Some((key, _)) = limits.iter().find(|(_, v)| *v == 0 || *v > 1_000_000) {
+            return Err(ConfigError {
+                key,
+                message: "must be between 1 and 1000000".into(),
+            });
+        }
+        if l.checkin_lockout.0 < SECOND || l.checkin_lockout.0 > DAY {
+            return Err(ConfigError {
+                key: "limits.checkin_lockout",
+                message: "must be between 1s and 1d".into(),
+            });
+        }
+        if let Some(bad) = self.server.trusted_proxies.iter().find(|t| !is_block(t)) {
+            return Err(ConfigError {
+                key: "server.trusted_proxies",
+                message: format!("`{bad}` is not an address or a block like 10.0.0.0/8"),
+            });
+        }
         for (key, value, max) in counts {
             if value > max {
                 return Err(ConfigError {
@@ -236,6 +271,20 @@ impl Settings {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `text` is an IP address or a CIDR block.
+fn is_block(text: &str) -> bool {
+    let (addr, bits) = text.split_once('/').unwrap_or((text, ""));
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(ip) => {
+            bits.is_empty()
+                || bits
+                    .parse::<u32>()
+                    .is_ok_and(|b| b <= if ip.is_ipv4() { 32 } else { 128 })
+        }
+        Err(_) => false,
     }
 }
 

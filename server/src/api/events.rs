@@ -218,6 +218,7 @@ impl EventApi {
         body: Json<InvitationBody>,
     ) -> Result<Json<Invited>, ApiError> {
         let caller = self.0.caller(&auth).await?;
+        self.0.limits.invitation(caller.user_id)?;
         let roles = body
             .0
             .roles
@@ -277,8 +278,18 @@ impl EventApi {
         body: Json<CheckinBody>,
     ) -> Result<Json<AttendanceView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
+        let now = self.0.clock.now_ms();
+        let limits = &self.0.limits;
+        limits.checkin_allowed(&self.0.db, id.0, caller.user_id, now).await?;
         let mut tx = self.0.db.begin_write().await?;
-        let a = places::checkin(&mut tx, &caller, id.0, &body.0.code, self.0.clock.now_ms()).await?;
+        let a = match places::checkin(&mut tx, &caller, id.0, &body.0.code, now).await {
+            Err(err @ microwish_core::CoreError::Invalid { code: "wrong_code", .. }) => {
+                drop(tx);
+                limits.checkin_failed(&self.0.db, id.0, caller.user_id, now).await?;
+                return Err(err.into());
+            }
+            other => other?,
+        };
         tx.commit().await?;
         Ok(Json(AttendanceView {
             event_id: a.event_id,

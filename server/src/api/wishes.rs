@@ -159,6 +159,8 @@ impl WishApi {
         let caller = self.0.caller(&auth).await?;
         let now = self.0.clock.now_ms();
         let new = body.0.parse(now)?;
+        let urgent = new.urgency == microwish_core::wish::Urgency::Urgent;
+        self.0.limits.post_wish(&self.0.db, caller.user_id, urgent, now).await?;
         let review = self.0.needs_review(&caller, &new).await?;
         let mut tx = self.0.db.begin_write().await?;
         let wish = store::create(&mut tx, &caller, new, &self.0.settings.wishes, review, now).await?;
