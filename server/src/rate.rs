@@ -239,12 +239,13 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
     async fn call(&self, req: Request) -> Result<Self::Output> {
         let path = req.uri().path();
         let probe = matches!(path, "/healthz" | "/readyz" | "/metrics");
-        if self.limits.enabled && !probe {
-            if let Some(ip) = self.limits.client_ip(&req) {
-                self.limits.check(&self.limits.per_ip, &ip)?;
-                if path == "/api/v1/auth/wechat" {
-                    self.limits.check(&self.limits.sign_in, &ip)?;
-                }
+        if self.limits.enabled
+            && !probe
+            && let Some(ip) = self.limits.client_ip(&req)
+        {
+            self.limits.check(&self.limits.per_ip, &ip)?;
+            if path == "/api/v1/auth/wechat" {
+                self.limits.check(&self.limits.sign_in, &ip)?;
             }
         }
         self.inner.call(req).await
