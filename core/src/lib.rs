@@ -17,6 +17,7 @@ pub mod people;
 pub mod privacy;
 pub mod quiet_hours;
 pub mod rate;
+pub mod register;
 pub mod schedule;
 pub mod wish;
 

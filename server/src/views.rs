@@ -30,6 +30,19 @@ pub struct UserView {
     pub address: Option<String>,
     /// Roles: resident, volunteer, grid_leader, admin.
     pub roles: Vec<String>,
+    /// Whether `grid_id` comes from a verified residence (it is only set once verified).
+    pub residence_verified: bool,
+    /// The residence request waiting for the grid leader, if any.
+    #[oai(skip_serializing_if_is_none)]
+    pub pending_residence_request_id: Option<i64>,
+}
+
+impl UserView {
+    /// Adds the pending residence request, if any.
+    pub fn with_pending(mut self, pending: Option<microwish_core::register::ResidenceRequest>) -> Self {
+        self.pending_residence_request_id = pending.map(|r| r.id);
+        self
+    }
 }
 
 impl From<User> for UserView {
@@ -43,6 +56,8 @@ impl From<User> for UserView {
             building: u.building,
             address: u.address,
             roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            residence_verified: u.grid_id.is_some(),
+            pending_residence_request_id: None,
         }
     }
 }

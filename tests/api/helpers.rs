@@ -64,6 +64,8 @@ pub struct TestApp {
     pub db: Db,
     pub clock: Arc<ManualClock>,
     pub engine: Engine,
+    /// The first admin's token, once `admin()` made one: `profile()` approves residences with it.
+    admin_token: std::sync::Mutex<Option<String>>,
     server: Option<RunningServer>,
     cleanup: Option<Cleanup>,
 }
@@ -173,6 +175,7 @@ impl TestApp {
             db,
             clock,
             engine,
+            admin_token: std::sync::Mutex::new(None),
             server: Some(server),
             cleanup: Some(cleanup),
         }
@@ -236,7 +239,9 @@ impl TestApp {
         microwish::admin::grant(&self.db, openid, Role::Admin, None)
             .await
             .unwrap();
-        self.login(openid).await
+        let admin = self.login(openid).await;
+        self.admin_token.lock().unwrap().get_or_insert(admin.token.clone());
+        admin
     }
 
     /// Creates a grid (as `admin`) led by `leader`.
@@ -258,13 +263,23 @@ impl TestApp {
         .expect(200);
     }
 
-    /// Fills in a profile: name, phone, grid, building and address.
+    /// Fills in a profile: name, phone, grid, building and address. The grid is a residence
+    /// request; unless it was verified at once, the first admin approves it, as staff would.
     pub async fn profile(&self, user: &TestUser, name: &str, phone: &str, grid_id: i64) {
         let body = json!({
             "display_name": name, "phone": phone, "grid_id": grid_id,
             "building": "3号楼", "address": format!("3号楼2单元{}室", user.id),
         });
-        self.put("/api/v1/me", &user.token, body).await.expect(200);
+        let me = self.put("/api/v1/me", &user.token, body).await.expect(200);
+        if let Some(request) = me["pending_residence_request_id"].as_i64() {
+            let admin = self.admin_token.lock().unwrap().clone();
+            let admin = admin.expect("profile() needs an admin (app.admin) to approve the residence");
+            let path = format!("/api/v1/residence-requests/{request}/approve");
+            self.call("POST", &path, Some(&admin), None).await.expect(200);
+        }
+        let me = self.get("/api/v1/me", &user.token).await.expect(200);
+        assert_eq!(me["grid_id"], grid_id, "residence verified: {me}");
+        assert_eq!(me["residence_verified"], true);
     }
 
     /// Posts a wish and returns it.

@@ -12,5 +12,6 @@ mod hardening;
 mod lifecycle;
 mod notifier;
 mod races;
+mod register;
 mod service;
 mod workers;

@@ -151,6 +151,7 @@ pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUp
     }
     sqlx::query(
         "UPDATE users SET display_name = COALESCE($2, display_name), phone = COALESCE($3, phone), \
+         phone_verified = CASE WHEN $3 IS NULL OR $3 = phone THEN phone_verified ELSE 0 END, \
          email = COALESCE($4, email), grid_id = COALESCE($5, grid_id), building = COALESCE($6, building), \
          address = COALESCE($7, address), updated_at = $8, weekly_digest = COALESCE($9, weekly_digest) WHERE id = $1",
     )
@@ -236,4 +237,15 @@ pub async fn set_vulnerable(
         .execute(&mut *conn)
         .await?;
     Ok((vulnerable, note.map(str::to_string)))
+}
+
+/// Marks the user's phone as verified by WeChat (`getPhoneNumber`): only such a phone can match
+/// the register. Any typed change of the number clears the mark again.
+pub async fn mark_phone_verified(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<()> {
+    sqlx::query("UPDATE users SET phone_verified = 1, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

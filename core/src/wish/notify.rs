@@ -37,11 +37,15 @@ fn finish(mut list: Vec<Announcement>, actor_id: Option<i64>) -> Vec<Announcemen
 }
 
 /// On creation: the grid leader hears of wishes awaiting review. (Urgent wishes and those of
-/// vulnerable residents raise an alert, which notifies the leader itself.)
-pub fn on_created(wish: &Wish, leader_id: Option<i64>, actor_id: i64) -> Vec<Announcement> {
+/// vulnerable residents raise an alert, which notifies the leader itself — but only for verified
+/// residents: an unverified resident's urgent wish is an urgent review request instead.)
+pub fn on_created(wish: &Wish, leader_id: Option<i64>, actor_id: i64, resident_verified: bool) -> Vec<Announcement> {
     let mut list = Vec::new();
     if let (Some(leader), WishStatus::PendingReview) = (leader_id, wish.status) {
-        list.push(to(WishReview, leader));
+        list.push(Announcement {
+            urgent: !resident_verified && wish.urgency == super::Urgency::Urgent,
+            ..to(WishReview, leader)
+        });
     }
     finish(list, Some(actor_id))
 }
@@ -153,9 +157,22 @@ mod tests {
     #[test]
     fn wishes_under_review_go_to_the_leader() {
         let w = wish(WishStatus::PendingReview, None);
-        assert_eq!(on_created(&w, Some(30), 10), vec![to(WishReview, 30)]);
-        assert!(on_created(&w, None, 10).is_empty());
-        assert!(on_created(&wish(WishStatus::Open, None), Some(30), 10).is_empty());
+        assert_eq!(on_created(&w, Some(30), 10, true), vec![to(WishReview, 30)]);
+        assert!(on_created(&w, None, 10, true).is_empty());
+        assert!(on_created(&wish(WishStatus::Open, None), Some(30), 10, true).is_empty());
+    }
+
+    #[test]
+    fn an_unverified_residents_urgent_wish_is_an_urgent_review() {
+        let mut w = wish(WishStatus::PendingReview, None);
+        w.urgency = Urgency::Urgent;
+        let quick = Announcement {
+            urgent: true,
+            ..to(WishReview, 30)
+        };
+        assert_eq!(on_created(&w, Some(30), 10, false), vec![quick]);
+        // A verified resident's urgent wish raises an alert instead; the review stays ordinary.
+        assert_eq!(on_created(&w, Some(30), 10, true), vec![to(WishReview, 30)]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ use crate::people::{Caller, user};
 struct Resident {
     id: i64,
     grid_id: i64,
+    /// Whether the grid comes from a verified residence (else from a pending request).
+    verified: bool,
     vulnerable: bool,
 }
 
@@ -35,7 +37,7 @@ pub async fn create(
     }
     let consent = new.consent_note.as_ref().map(|n| n.as_str()).filter(|n| !n.is_empty());
     let resident = resident_for(conn, caller, new.on_behalf_of, consent.is_some()).await?;
-    let status = if needs_review || rules.review_required {
+    let status = if needs_review || rules.review_required || !resident.verified {
         WishStatus::PendingReview
     } else {
         WishStatus::Open
@@ -70,9 +72,13 @@ pub async fn create(
         note: None,
     };
     let leader = trail::leader_of(conn, resident.grid_id).await?;
-    let announced = notify::on_created(&wish, leader, caller.user_id);
+    let announced = notify::on_created(&wish, leader, caller.user_id, resident.verified);
     trail::record(conn, created, &wish, &announced, now).await?;
-    effects::on_posted(conn, &wish, resident.vulnerable, now).await?;
+    // An unverified resident's urgent wish asks the leader for a quick review (above) instead
+    // of alerting the grid's work group: nobody raises alarms in a grid they merely claim.
+    if resident.verified {
+        effects::on_posted(conn, &wish, resident.vulnerable, now).await?;
+    }
     Ok(wish)
 }
 
@@ -88,12 +94,20 @@ async fn resident_for(
     let resident = user::get(conn, resident_id)
         .await
         .map_err(|_| CoreError::invalid("unknown_user", format!("on_behalf_of: no user {resident_id}")))?;
-    let grid_id = resident.grid_id.ok_or_else(|| {
-        CoreError::invalid(
-            "grid_required",
-            "the resident has no grid yet: set grid_id with PUT /api/v1/me first",
-        )
-    })?;
+    // The grid comes from a verified residence; until then, from the pending request, and the
+    // wish waits for that grid's leader.
+    let (grid_id, verified) = match resident.grid_id {
+        Some(grid_id) => (grid_id, true),
+        None => match crate::register::verify::pending_of(conn, resident_id).await? {
+            Some(request) => (request.grid_id, false),
+            None => {
+                return Err(CoreError::invalid(
+                    "grid_required",
+                    "the resident has no residence yet: declare it with POST /api/v1/me/residence first",
+                ));
+            }
+        },
+    };
     if resident_id != caller.user_id {
         if !(caller.is_admin() || caller.leads(grid_id)) {
             return Err(CoreError::forbidden(
@@ -116,6 +130,7 @@ async fn resident_for(
     Ok(Resident {
         id: resident_id,
         grid_id,
+        verified,
         vulnerable: vulnerable != 0,
     })
 }

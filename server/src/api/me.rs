@@ -10,6 +10,7 @@ use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
 use microwish_core::people::preferences::{self, Preference};
 use microwish_core::people::subscription::{self, Choice};
 use microwish_core::people::user::{self, ProfileUpdate};
+use microwish_core::register::{Place, verify};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -26,6 +27,8 @@ struct ProfileBody {
     /// Mainland mobile number.
     phone: Option<Text>,
     email: Option<Text>,
+    /// The grid you live in: files a residence request for its leader (your grid is set once
+    /// it is verified). `POST /me/residence` with building and room can be verified at once.
     grid_id: Option<i64>,
     /// The building, e.g. "3号楼" (shown to everyone who sees your wishes).
     building: Option<Text>,
@@ -110,18 +113,28 @@ impl MeApi {
     async fn get(&self, auth: BearerAuth) -> Result<Json<UserView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
         let mut conn = self.0.db.pool().acquire().await?;
-        Ok(Json(user::get(&mut conn, caller.user_id).await?.into()))
+        let user = user::get(&mut conn, caller.user_id).await?;
+        let pending = verify::pending_of(&mut conn, caller.user_id).await?;
+        Ok(Json(UserView::from(user).with_pending(pending)))
     }
 
     /// Change your profile.
     #[oai(path = "/me", method = "put")]
     async fn put(&self, auth: BearerAuth, body: Json<ProfileBody>) -> Result<Json<UserView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
-        let update = body.0.parse()?;
+        let mut update = body.0.parse()?;
+        // A grid is never set from what a client types: it becomes a residence request.
+        let grid = update.grid_id.take();
+        let now = self.0.clock.now_ms();
         let mut tx = self.0.db.begin_write().await?;
-        let user = user::update_profile(&mut tx, caller.user_id, update, self.0.clock.now_ms()).await?;
+        let mut user = user::update_profile(&mut tx, caller.user_id, update, now).await?;
+        if let Some(grid_id) = grid.filter(|g| user.grid_id != Some(*g)) {
+            verify::file(&mut tx, &caller, Place::Grid(grid_id), now).await?;
+            user = user::get(&mut tx, caller.user_id).await?;
+        }
+        let pending = verify::pending_of(&mut tx, caller.user_id).await?;
         tx.commit().await?;
-        Ok(Json(user.into()))
+        Ok(Json(UserView::from(user).with_pending(pending)))
     }
 
     /// Bind your phone number from the mini-program's `getPhoneNumber` button.
@@ -144,10 +157,16 @@ impl MeApi {
             phone: Some(Phone::parse(&info.pure_phone_number)?),
             ..Default::default()
         };
+        let now = self.0.clock.now_ms();
         let mut tx = self.0.db.begin_write().await?;
-        let user = user::update_profile(&mut tx, caller.user_id, update, self.0.clock.now_ms()).await?;
+        user::update_profile(&mut tx, caller.user_id, update, now).await?;
+        user::mark_phone_verified(&mut tx, caller.user_id, now).await?;
+        // A pending residence whose household lists this phone is verified now.
+        verify::recheck_phone(&mut tx, caller.user_id, now).await?;
+        let user = user::get(&mut tx, caller.user_id).await?;
+        let pending = verify::pending_of(&mut tx, caller.user_id).await?;
         tx.commit().await?;
-        Ok(Json(user.into()))
+        Ok(Json(UserView::from(user).with_pending(pending)))
     }
 
     /// Report what the user chose in `wx.requestSubscribeMessage`; answers the remaining quota.

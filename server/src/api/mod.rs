@@ -7,6 +7,8 @@ mod community;
 mod events;
 mod hours;
 mod me;
+mod register;
+mod residence;
 mod wish_actions;
 mod wishes;
 
@@ -27,6 +29,8 @@ pub enum Tag {
     Community,
     /// Community events, invitations, check-in and volunteer hours.
     Events,
+    /// The register: buildings, households, people, residence, family and care.
+    Register,
     /// Community staff.
     Admin,
 }
@@ -44,6 +48,8 @@ pub fn all(
     events::EventApi,
     hours::HoursApi,
     admin::AdminApi,
+    register::RegisterApi,
+    residence::ResidenceApi,
 ) {
     (
         auth::AuthApi(state.clone()),
@@ -54,6 +60,8 @@ pub fn all(
         alerts::AlertApi(state.clone()),
         events::EventApi(state.clone()),
         hours::HoursApi(state.clone()),
-        admin::AdminApi(state),
+        admin::AdminApi(state.clone()),
+        register::RegisterApi(state.clone()),
+        residence::ResidenceApi(state),
     )
 }

@@ -1,0 +1,15 @@
+//! The community register (人口台账): grid → building (楼栋) → household (unit + room) → people,
+//! and the residence requests through which an account's grid comes from a verified place —
+//! matched against the register by a WeChat-verified phone, or approved by the grid's leader —
+//! never from what a client types.
+
+pub mod building;
+pub mod fields;
+pub mod household;
+pub mod people;
+pub mod residence;
+pub mod verify;
+
+pub use building::Building;
+pub use residence::{Method, RequestStatus};
+pub use verify::{Place, ResidenceRequest};

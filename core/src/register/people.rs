@@ -1,0 +1,139 @@
+//! The people of a grid as its leader sees them: the register's people (with their account, if
+//! any) and the accounts living or asking to live there that the register does not list yet.
+//! Only the grid's leader and admins may list them, so phones are shown in full — and each
+//! listing of accounts' contact details is audited like a wish's.
+
+use sqlx::{AnyConnection, Row};
+
+use super::building::may_manage;
+use crate::error::{CoreError, CoreResult};
+use crate::people::{Caller, Role};
+
+/// One person of a grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridPerson {
+    /// The register's person id (none for an account the register does not list yet).
+    pub person_id: Option<i64>,
+    /// The account, if the person has one.
+    pub user_id: Option<i64>,
+    /// Name.
+    pub name: String,
+    /// Phone (full: only the leader and admins list people).
+    pub phone: Option<String>,
+    /// Relation to the household head.
+    pub relation: String,
+    /// Tags, `;`-separated.
+    pub tags: String,
+    /// Building.
+    pub building_id: Option<i64>,
+    /// Building name.
+    pub building: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Room.
+    pub room: Option<String>,
+    /// The register's people and accounts with a verified residence here are verified;
+    /// accounts whose request is pending are not.
+    pub verified: bool,
+    /// Roles of the account.
+    pub roles: Vec<Role>,
+}
+
+/// Filters of the list.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Accounts holding this role.
+    pub role: Option<Role>,
+    /// In this building.
+    pub building_id: Option<i64>,
+    /// Name or phone contains this.
+    pub q: Option<String>,
+    /// Verified or not.
+    pub verified: Option<bool>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+fn like_pattern(q: &str) -> String {
+    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The people of `grid_id`, by building, unit, room and name.
+pub async fn of_grid(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    grid_id: i64,
+    filter: &PeopleFilter,
+) -> CoreResult<Vec<GridPerson>> {
+    if !may_manage(caller, grid_id) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            format!("only admins and the leader of grid {grid_id} may list its people"),
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT * FROM ( \
+           SELECT p.id AS person_id, p.user_id AS user_id, p.name AS name, COALESCE(p.phone, u.phone) AS phone, \
+             p.relation AS relation, p.tags AS tags, b.id AS building_id, b.name AS building, h.unit AS unit, \
+             h.room AS room, CAST(CASE WHEN p.user_id IS NULL OR u.grid_id = $1 THEN 1 ELSE 0 END AS BIGINT) AS verified \
+           FROM people p JOIN households h ON h.id = p.household_id JOIN buildings b ON b.id = h.building_id \
+           LEFT JOIN users u ON u.id = p.user_id WHERE b.grid_id = $1 \
+           UNION ALL \
+           SELECT NULL, u.id, u.display_name, u.phone, '', '', NULL, u.building, NULL, NULL, \
+             CAST(CASE WHEN u.grid_id = $1 THEN 1 ELSE 0 END AS BIGINT) \
+           FROM users u WHERE (u.grid_id = $1 OR EXISTS (SELECT 1 FROM residence_requests r \
+             WHERE r.user_id = u.id AND r.grid_id = $1 AND r.status = 'pending')) \
+           AND NOT EXISTS (SELECT 1 FROM people p2 JOIN households h2 ON h2.id = p2.household_id \
+             JOIN buildings b2 ON b2.id = h2.building_id WHERE p2.user_id = u.id AND b2.grid_id = $1) \
+         ) x WHERE ($2 = 0 OR x.building_id = $2) \
+         AND ($3 = '' OR x.name LIKE $3 ESCAPE '\\' OR x.phone LIKE $3 ESCAPE '\\') \
+         AND ($4 < 0 OR x.verified = $4) \
+         AND ($5 = '' OR EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = x.user_id AND ur.role = $5)) \
+         ORDER BY x.building, x.unit, x.room, x.name LIMIT $6",
+    )
+    .bind(grid_id)
+    .bind(filter.building_id.unwrap_or(0))
+    .bind(filter.q.as_deref().filter(|q| !q.is_empty()).map(like_pattern).unwrap_or_default())
+    .bind(filter.verified.map_or(-1, i64::from))
+    .bind(filter.role.map_or("", Role::as_str))
+    .bind(filter.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut people: Vec<GridPerson> = rows
+        .iter()
+        .map(|r| GridPerson {
+            person_id: r.get("person_id"),
+            user_id: r.get("user_id"),
+            name: r.get("name"),
+            phone: r.get("phone"),
+            relation: r.get("relation"),
+            tags: r.get("tags"),
+            building_id: r.get("building_id"),
+            building: r.get("building"),
+            unit: r.get("unit"),
+            room: r.get("room"),
+            verified: r.get::<i64, _>("verified") != 0,
+            roles: Vec::new(),
+        })
+        .collect();
+    for person in people.iter_mut() {
+        if let Some(user_id) = person.user_id {
+            person.roles = crate::people::user::roles_of(conn, user_id).await?;
+        }
+    }
+    Ok(people)
+}
+
+/// Records that `viewer` was shown the contact details of these accounts (no wish concerned).
+pub async fn record_reveals(conn: &mut AnyConnection, viewer: i64, user_ids: &[i64], now: i64) -> CoreResult<()> {
+    for user_id in user_ids.iter().filter(|id| **id != viewer) {
+        sqlx::query("INSERT INTO contact_views (viewer_id, resident_id, wish_id, at) VALUES ($1, $2, NULL, $3)")
+            .bind(viewer)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
