@@ -264,8 +264,9 @@ async fn bad_input(app: TestApp) {
         row("due_at without a zone", "POST", w, &owner, j(with(good(), "due_at", json!("2099-01-01T08:00:00"))), 422, bad),
         row("due_at month 13", "POST", w, &owner, j(with(good(), "due_at", json!("2099-13-01T08:00:00Z"))), 422, bad),
         row("due_at is a number", "POST", w, &owner, j(with(good(), "due_at", json!(4_102_444_800_i64))), 400, malformed),
-        row("on behalf of nobody", "POST", w, &leader, j(with(with(good(), "on_behalf_of", json!(999_999)), "consent_note", json!("电话同意"))), 422, Some("unknown_user")),
-        row("on behalf of i64::MAX", "POST", w, &leader, j(with(with(good(), "on_behalf_of", json!(i64::MAX)), "consent_note", json!("电话同意"))), 422, Some("unknown_user")),
+        row("on behalf of nobody", "POST", w, &leader, j(with(with(good(), "on_behalf_of", json!(999_999)), "consent_note", json!("电话同意"))), 403, Some("not_permitted")),
+        row("on behalf of i64::MAX", "POST", w, &leader, j(with(with(good(), "on_behalf_of", json!(i64::MAX)), "consent_note", json!("电话同意"))), 403, Some("not_permitted")),
+        row("admin on behalf of nobody", "POST", w, &admin, j(with(with(good(), "on_behalf_of", json!(999_999)), "consent_note", json!("电话同意"))), 422, Some("unknown_user")),
         row("on behalf without consent", "POST", w, &leader, j(with(good(), "on_behalf_of", json!(c.owner.id))), 422, Some("consent_required")),
         row("consent note of 501 characters", "POST", w, &leader, j(with(with(good(), "on_behalf_of", json!(c.owner.id)), "consent_note", json!("同".repeat(501)))), 422, bad),
         // Unknown wishes, and ids that are not ids.

@@ -3,6 +3,8 @@
 
 mod limits;
 mod metrics;
+mod oracles;
+mod sessions;
 
 use std::sync::Arc;
 

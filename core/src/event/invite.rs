@@ -45,7 +45,14 @@ pub async fn invite(
             format!("the event is {}", event.status.as_str()),
         ));
     }
-    for &g in &audience.grid_ids {
+    for &g in &audience.grid_ids.iter().copied().collect::<BTreeSet<_>>() {
+        // Permission first: a leader hears the same for a grid that does not exist.
+        if !may_manage(caller, Some(g)) {
+            return Err(CoreError::forbidden(
+                "not_permitted",
+                "a grid leader may only invite their own grid",
+            ));
+        }
         let known = sqlx::query("SELECT id FROM grids WHERE id = $1")
             .bind(g)
             .fetch_optional(&mut *conn)
@@ -53,17 +60,11 @@ pub async fn invite(
         if known.is_none() {
             return Err(CoreError::invalid("unknown_grid", format!("grid_ids: no grid {g}")));
         }
-        if !may_manage(caller, Some(g)) {
-            return Err(CoreError::forbidden(
-                "not_permitted",
-                "a grid leader may only invite their own grid",
-            ));
-        }
     }
     // Whom a grid leader reaches through roles and names: people of the grids they lead.
     let scope: Option<&[i64]> = (!caller.is_admin()).then_some(caller.led_grids.as_slice());
     let mut people = BTreeSet::new();
-    for &g in &audience.grid_ids {
+    for &g in &audience.grid_ids.iter().copied().collect::<BTreeSet<_>>() {
         let rows = sqlx::query("SELECT id FROM users WHERE grid_id = $1")
             .bind(g)
             .fetch_all(&mut *conn)
@@ -79,20 +80,45 @@ pub async fn invite(
         let in_scope = |g: Option<i64>| scope.is_none_or(|s| g.is_some_and(|g| s.contains(&g)));
         people.extend(rows.iter().filter(|r| in_scope(r.get(1))).map(|r| r.get::<i64, _>(0)));
     }
-    for &u in &audience.user_ids {
-        let row = sqlx::query("SELECT grid_id FROM users WHERE id = $1")
-            .bind(u)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| CoreError::invalid("unknown_user", format!("user_ids: no user {u}")))?;
-        let grid: Option<i64> = row.get(0);
-        if scope.is_some_and(|s| !grid.is_some_and(|g| s.contains(&g))) {
-            return Err(CoreError::forbidden(
-                "not_permitted",
-                "a grid leader may only invite people of their own grid",
-            ));
+    // Named people, resolved a chunk at a time (a repeated id costs nothing). A grid leader
+    // hears the same refusal for an unknown id as for someone outside their grids, so the
+    // answer does not tell them who exists; only admins learn "no user".
+    let named: Vec<i64> = audience
+        .user_ids
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in named.chunks(BATCH) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, grid_id FROM users WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &u in chunk {
+            query = query.bind(u);
         }
-        people.insert(u);
+        let found: std::collections::BTreeMap<i64, Option<i64>> = query
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for &u in chunk {
+            let grid = found.get(&u);
+            if scope.is_some_and(|s| !grid.is_some_and(|g| g.is_some_and(|g| s.contains(&g)))) {
+                return Err(CoreError::forbidden(
+                    "not_permitted",
+                    "a grid leader may only invite people of their own grid",
+                ));
+            }
+            if grid.is_none() {
+                return Err(CoreError::invalid("unknown_user", format!("user_ids: no user {u}")));
+            }
+            people.insert(u);
+        }
     }
     drop(conn);
     let people: Vec<i64> = people.into_iter().collect();

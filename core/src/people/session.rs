@@ -88,3 +88,25 @@ pub async fn revoke(conn: &mut AnyConnection, token: &str) -> CoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// Ends every session of `user_id` (sign out everywhere; an admin's revocation; a role taken
+/// away); returns how many there were.
+pub async fn revoke_all(conn: &mut AnyConnection, user_id: i64) -> CoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes every session that expired before `now` (the scheduler's sweep: people who never sign
+/// in again would otherwise keep their rows for ever); returns how many.
+pub async fn sweep(db: &crate::Db, now: i64) -> CoreResult<u64> {
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}

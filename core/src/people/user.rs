@@ -182,7 +182,12 @@ pub async fn grant(conn: &mut AnyConnection, id: i64, role: Role) -> CoreResult<
 /// Replaces a user's roles (`Resident` is always kept). Dropping `GridLeader` also
 /// removes the user as leader of any grid, so no grid is led by someone without the role.
 pub async fn set_roles(conn: &mut AnyConnection, id: i64, roles: &[Role], now: i64) -> CoreResult<User> {
-    get(conn, id).await?;
+    let before = get(conn, id).await?;
+    // Taking a role away ends the user's sessions: whoever holds a token of theirs (a shared
+    // phone, a leaked token) must sign in again, and nothing cached for the old roles survives.
+    if before.roles.iter().any(|r| *r != Role::Resident && !roles.contains(r)) {
+        super::session::revoke_all(conn, id).await?;
+    }
     sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
         .bind(id)
         .execute(&mut *conn)

@@ -91,15 +91,36 @@ async fn resident_for(
     consented: bool,
 ) -> CoreResult<Resident> {
     let resident_id = on_behalf_of.unwrap_or(caller.user_id);
-    let resident = user::get(conn, resident_id)
-        .await
-        .map_err(|_| CoreError::invalid("unknown_user", format!("on_behalf_of: no user {resident_id}")))?;
+    let for_someone_else = resident_id != caller.user_id;
+    // Whoever may not post for this id hears the same answer whether it exists or not: the
+    // permission is decided before (and regardless of) the lookup. Only admins learn "no user".
+    let refused = || {
+        CoreError::forbidden(
+            "not_permitted",
+            "only staff may post a wish on someone's behalf (grid leaders: for their own grid)",
+        )
+    };
+    let outsider = for_someone_else && !caller.is_admin();
+    if outsider && caller.led_grids.is_empty() {
+        return Err(refused());
+    }
+    let resident = match user::get(conn, resident_id).await {
+        Ok(resident) => resident,
+        Err(_) if outsider => return Err(refused()),
+        Err(_) => {
+            return Err(CoreError::invalid(
+                "unknown_user",
+                format!("on_behalf_of: no user {resident_id}"),
+            ));
+        }
+    };
     // The grid comes from a verified residence; until then, from the pending request, and the
     // wish waits for that grid's leader.
     let (grid_id, verified) = match resident.grid_id {
         Some(grid_id) => (grid_id, true),
         None => match crate::register::verify::pending_of(conn, resident_id).await? {
             Some(request) => (request.grid_id, false),
+            None if outsider => return Err(refused()),
             None => {
                 return Err(CoreError::invalid(
                     "grid_required",
@@ -108,12 +129,9 @@ async fn resident_for(
             }
         },
     };
-    if resident_id != caller.user_id {
+    if for_someone_else {
         if !(caller.is_admin() || caller.leads(grid_id)) {
-            return Err(CoreError::forbidden(
-                "not_permitted",
-                "only staff may post a wish on someone's behalf",
-            ));
+            return Err(refused());
         }
         if !consented {
             return Err(CoreError::invalid(

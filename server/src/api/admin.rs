@@ -96,6 +96,12 @@ impl From<Notification> for NotificationView {
     }
 }
 
+/// How many sessions were ended.
+#[derive(Object)]
+struct Revoked {
+    revoked: u64,
+}
+
 #[derive(ApiResponse)]
 enum GridCreated {
     /// The new grid.
@@ -201,5 +207,18 @@ impl AdminApi {
         tx.commit().await?;
         self.0.outbox_wake.notify_one();
         Ok(Json(n.into()))
+    }
+
+    /// End every session of a user (a lost phone, a leaked token). Taking a role away with
+    /// `PUT /admin/users/{id}/roles` does this too.
+    #[oai(path = "/users/:id/sessions", method = "delete")]
+    async fn revoke_sessions(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<Revoked>, ApiError> {
+        self.admin(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        user::get(&mut tx, id.0).await?;
+        let revoked = microwish_core::people::session::revoke_all(&mut tx, id.0).await?;
+        tx.commit().await?;
+        tracing::info!(user = id.0, revoked, "sessions revoked by an admin");
+        Ok(Json(Revoked { revoked }))
     }
 }

@@ -2,13 +2,14 @@
 
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use microwish_core::clock::rfc3339;
 use microwish_core::people::{session, user};
 use microwish_wechat::WechatError;
 
 use super::Tag;
+use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::text::Text;
@@ -34,6 +35,14 @@ struct LoginView {
 }
 
 pub struct AuthApi(pub AppState);
+
+/// Nothing to say: it is done.
+#[derive(ApiResponse)]
+pub enum Done {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
 
 /// Maps code2Session failures to answers a mini-program can act on. `session_key` is never logged.
 fn login_error(err: WechatError) -> ApiError {
@@ -93,5 +102,15 @@ impl AuthApi {
             expires_at: rfc3339(now + ttl),
             user: user.into(),
         }))
+    }
+
+    /// Sign out: this token stops working at once.
+    #[oai(path = "/auth/logout", method = "post")]
+    async fn logout(&self, auth: BearerAuth) -> Result<Done, ApiError> {
+        self.0.caller(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        session::revoke(&mut tx, &auth.0.token).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
     }
 }

@@ -231,6 +231,12 @@ impl EventApi {
             roles: roles.map_err(|e| ApiError::invalid("invalid_field", format!("roles: {e}")))?,
             user_ids: body.0.user_ids.unwrap_or_default(),
         };
+        if audience.user_ids.len() > 10_000 || audience.grid_ids.len() > 1000 || audience.roles.len() > 10 {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "at most 10,000 user_ids, 1,000 grid_ids and 10 roles at once",
+            ));
+        }
         if audience == Audience::default() {
             return Err(ApiError::invalid("empty_audience", "give grid_ids, roles or user_ids"));
         }

@@ -242,4 +242,14 @@ impl MeApi {
         tx.commit().await?;
         Ok(Json(preferences_view(saved)))
     }
+
+    /// Sign out everywhere: every token of yours stops working, this one included.
+    #[oai(path = "/me/sessions", method = "delete")]
+    async fn delete_sessions(&self, auth: BearerAuth) -> Result<super::auth::Done, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        microwish_core::people::session::revoke_all(&mut tx, caller.user_id).await?;
+        tx.commit().await?;
+        Ok(super::auth::Done::NoContent)
+    }
 }
