@@ -3,8 +3,9 @@
 
 use anyhow::bail;
 
+use microwish_core::console::signin;
 use microwish_core::people::{Role, grid, user};
-use microwish_core::{Clock, Db, SystemClock};
+use microwish_core::{Clock, CoreError, Db, Settings, SystemClock};
 
 /// Gives `role` to the user with `openid` (created if unknown); with `grid`, makes them its leader.
 pub async fn grant(db: &Db, openid: &str, role: Role, grid_id: Option<i64>) -> anyhow::Result<String> {
@@ -34,4 +35,26 @@ pub async fn grant(db: &Db, openid: &str, role: Role, grid_id: Option<i64>) -> a
         found.id,
         roles.join(", ")
     ))
+}
+
+/// A one-time sign-in link to the web console for the leader or admin with `openid`.
+pub async fn console_link(db: &Db, settings: &Settings, openid: &str) -> anyhow::Result<String> {
+    let openid = openid.trim();
+    let now = SystemClock.now_ms();
+    let ttl = settings.console.link_ttl.as_millis_i64();
+    let mut tx = db.begin_write().await?;
+    let token = match signin::issue_link(&mut tx, openid, now, ttl).await {
+        Ok(token) => token,
+        Err(CoreError::NotFound(_)) => bail!("no user with openid {openid}"),
+        Err(CoreError::Forbidden { .. }) => {
+            bail!("user {openid} is neither a grid leader nor an admin: the console is for them")
+        }
+        Err(err) => return Err(err.into()),
+    };
+    tx.commit().await?;
+    let base = match settings.console.public_url.trim_end_matches('/') {
+        "" => format!("http://{}", settings.server.bind),
+        url => url.to_string(),
+    };
+    Ok(format!("{base}/console/link/{token}"))
 }

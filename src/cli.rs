@@ -1,4 +1,4 @@
-//! The command line: `serve`, `notifier`, `migrate`, `admin grant`, `demo`.
+//! The command line: `serve`, `notifier`, `migrate`, `admin grant`, `admin console-link`, `demo`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,6 +67,13 @@ pub enum AdminCommand {
         #[arg(long, value_name = "GRID_ID")]
         grid: Option<i64>,
     },
+    /// Print a one-time sign-in link to the web console for a grid leader or admin (valid for
+    /// console.link_ttl; the fallback when the QR code cannot be scanned).
+    ConsoleLink {
+        /// The person's WeChat openid.
+        #[arg(long)]
+        openid: String,
+    },
 }
 
 /// Sets up logging: `RUST_LOG` or `info`, with sqlx's per-statement logs kept to warnings.
@@ -126,6 +133,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = admin::grant(&db, &openid, role, grid).await;
             db.close().await;
             println!("{}", summary?);
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::ConsoleLink { openid },
+        } => {
+            let db = startup::open_database(&settings).await?;
+            let link = admin::console_link(&db, &settings, &openid).await;
+            db.close().await;
+            println!("{}", link?);
             Ok(())
         }
         Command::Demo { .. } => unreachable!("handled above"),

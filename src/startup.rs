@@ -131,7 +131,13 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         limits,
     };
-    let app = microwish_server::app(state.clone());
+    let console = microwish_console::ConsoleState::new(
+        state.db.clone(),
+        state.settings.clone(),
+        state.clock.clone(),
+        state.outbox_wake.clone(),
+    );
+    let app = microwish_server::app_with(state.clone(), vec![("/console", microwish_console::endpoint(console))]);
     let (stop, mut stopped) = watch::channel(false);
     let acceptor = TcpAcceptor::from_tokio(listener)?;
     let task = tokio::spawn(async move {
@@ -145,7 +151,7 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
             )
             .await
     });
-    tracing::info!(%addr, "listening: API under /api/v1, docs at /docs");
+    tracing::info!(%addr, "listening: API under /api/v1, docs at /docs, console at /console/");
     Ok(RunningServer {
         addr,
         state,

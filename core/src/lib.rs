@@ -6,6 +6,7 @@
 pub mod alert;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod error;
 pub mod event;

@@ -25,13 +25,26 @@ pub use state::AppState;
 /// Builds the whole HTTP application: the API under `/api/v1`, its OpenAPI document and Swagger
 /// UI, health and readiness probes, and Prometheus metrics; every error answered as JSON.
 pub fn app(state: AppState) -> impl poem::Endpoint + 'static {
+    app_with(state, Vec::new())
+}
+
+/// [`app`] with more endpoints mounted beside the API (the web console under `/console`), under
+/// the same body limit, request ids and metrics.
+pub fn app_with(
+    state: AppState,
+    mounts: Vec<(&'static str, poem::endpoint::BoxEndpoint<'static>)>,
+) -> impl poem::Endpoint + 'static {
     let api = OpenApiService::new(api::all(state.clone()), "microwish", env!("CARGO_PKG_VERSION"))
         .description("Micro-wishes (微心愿) for an old urban community: residents post, volunteers claim, grid leaders coordinate.")
         .server("/api/v1");
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let body_limit = state.settings.server.body_limit_bytes;
-    Route::new()
+    let mut routes = Route::new();
+    for (path, endpoint) in mounts {
+        routes = routes.nest(path, endpoint);
+    }
+    routes
         .nest("/api/v1", api)
         .at("/openapi.json", spec)
         .nest("/docs", docs)

@@ -7,6 +7,7 @@ mod alerts;
 mod authorization;
 mod bad_input;
 mod channels;
+mod console;
 mod events;
 mod hardening;
 mod lifecycle;

@@ -35,6 +35,8 @@ pub struct Settings {
     pub events: EventSettings,
     /// Rate limits.
     pub limits: LimitSettings,
+    /// The web console.
+    pub console: ConsoleSettings,
 }
 
 /// `[server]`
@@ -329,6 +331,23 @@ pub struct LimitSettings {
     pub checkin_wrong_codes: u32,
     /// …within this window, after which they are locked out of it until the window ends.
     pub checkin_lockout: ConfigDuration,
+}
+
+/// `[console]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// The address people reach the server at, for printed sign-in links; empty = `http://{server.bind}`.
+    pub public_url: String,
+    /// How long a console sign-in lasts.
+    pub session_ttl: ConfigDuration,
+    /// How long a QR sign-in code can be approved and redeemed.
+    pub ticket_ttl: ConfigDuration,
+    /// How long a one-time link from `microwish admin console-link` stays valid.
+    pub link_ttl: ConfigDuration,
+    /// `auto` (Secure cookies when the request came over TLS, directly or per
+    /// `X-Forwarded-Proto`), `always`, or `never`.
+    pub secure_cookies: String,
 }
 
 /// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.

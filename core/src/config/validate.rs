@@ -99,6 +99,23 @@ impl Settings {
             );
         }
         self.validate_bounds()?;
+        let console = &self.console;
+        for (key, ttl) in [
+            ("console.session_ttl", console.session_ttl),
+            ("console.ticket_ttl", console.ticket_ttl),
+            ("console.link_ttl", console.link_ttl),
+        ] {
+            if ttl.0 < Duration::from_secs(10) || ttl.0 > Duration::from_secs(90 * 86_400) {
+                return fail(key, "must be at least 10s and at most 90d".into());
+            }
+        }
+        if !["auto", "always", "never"].contains(&console.secure_cookies.as_str()) {
+            return fail("console.secure_cookies", "must be auto, always or never".into());
+        }
+        let public = &console.public_url;
+        if !(public.is_empty() || public.starts_with("http://") || public.starts_with("https://")) {
+            return fail("console.public_url", format!("`{public}` must be an http(s) URL"));
+        }
         if self.wishes.max_open_claims == 0 {
             return fail("wishes.max_open_claims", "must be at least 1".into());
         }

@@ -28,4 +28,15 @@ impl Caller {
     pub fn leads(&self, grid_id: i64) -> bool {
         self.has(Role::GridLeader) && self.led_grids.contains(&grid_id)
     }
+
+    /// Whether the caller oversees grid `grid_id`: its leader, or an admin. The API's grid
+    /// endpoints and the console's grid pages both decide with this.
+    pub fn oversees(&self, grid_id: i64) -> bool {
+        self.is_admin() || self.leads(grid_id)
+    }
+
+    /// Whether the caller may use the web console: grid leaders and admins.
+    pub fn may_use_console(&self) -> bool {
+        self.is_admin() || self.has(Role::GridLeader)
+    }
 }

@@ -178,7 +178,7 @@ impl AlertApi {
         if !(1..=366).contains(&days) {
             return Err(ApiError::invalid("invalid_field", "days: must be 1 to 366"));
         }
-        if !(caller.is_admin() || caller.leads(id.0)) {
+        if !caller.oversees(id.0) {
             return Err(ApiError::forbidden(
                 "only this grid's leader and admins see its overview",
             ));

@@ -4,6 +4,7 @@ mod admin;
 mod alerts;
 mod auth;
 mod community;
+mod console;
 mod events;
 mod hours;
 mod me;
@@ -50,6 +51,7 @@ pub fn all(
     admin::AdminApi,
     register::RegisterApi,
     residence::ResidenceApi,
+    console::ConsoleApi,
 ) {
     (
         auth::AuthApi(state.clone()),
@@ -62,6 +64,7 @@ pub fn all(
         hours::HoursApi(state.clone()),
         admin::AdminApi(state.clone()),
         register::RegisterApi(state.clone()),
-        residence::ResidenceApi(state),
+        residence::ResidenceApi(state.clone()),
+        console::ConsoleApi(state),
     )
 }

@@ -1,0 +1,71 @@
+//! microwish-console: the web console for grid leaders and the party secretary, served under
+//! `/console/` by the same binary. Server-rendered pages (minijinja) with forms that work without
+//! JavaScript; a cookie session (HttpOnly, SameSite=Lax, Secure behind TLS) and a CSRF token on
+//! every form. Every rule — who may see, approve, assign or acknowledge what — is the core
+//! function the API calls too; handlers here only read forms, call core and render.
+#![forbid(unsafe_code)]
+
+mod cookies;
+mod guard;
+mod i18n;
+mod nav;
+mod pages;
+mod render;
+
+use std::sync::Arc;
+
+use poem::endpoint::BoxEndpoint;
+use poem::{EndpointExt, Route, get, post};
+
+use microwish_core::{Db, Settings, SharedClock};
+
+/// What every console page shares.
+#[derive(Clone)]
+pub struct ConsoleState {
+    /// The store.
+    pub db: Db,
+    /// Validated settings.
+    pub settings: Arc<Settings>,
+    /// The clock (manual in tests).
+    pub clock: SharedClock,
+    /// Poked after a change that recorded notifications, as the API does.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+    templates: Arc<render::Templates>,
+}
+
+impl ConsoleState {
+    /// The console's state over the server's database, settings, clock and wake-up signal.
+    pub fn new(db: Db, settings: Arc<Settings>, clock: SharedClock, outbox_wake: Arc<tokio::sync::Notify>) -> Self {
+        Self {
+            db,
+            settings,
+            clock,
+            outbox_wake,
+            templates: Arc::new(render::Templates::load()),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// The console's pages, to be mounted at `/console`.
+pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
+    use pages::{grids, login, queue};
+    Route::new()
+        .at("/", get(pages::index))
+        .at("/static/:file", get(pages::asset))
+        .at("/lang/:code", get(pages::language))
+        .at("/login", get(login::page).post(login::redeem))
+        .at("/login/status", get(login::status))
+        .at("/link/:token", get(login::link_page).post(login::link_redeem))
+        .at("/logout", post(login::logout))
+        .at("/queue", get(queue::page))
+        .at("/wishes/:id/:action", post(queue::wish_action))
+        .at("/alerts/:id/:action", post(queue::alert_action))
+        .at("/grids", get(grids::list))
+        .at("/grids/:id", get(grids::one))
+        .data(state)
+        .boxed()
+}

@@ -1,0 +1,101 @@
+//! The console's pages, one module per section, and what they share: the front door, the static
+//! files, the language switch, and how times and categories are shown.
+
+pub mod grids;
+pub mod login;
+pub mod queue;
+
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+
+use microwish_core::Settings;
+
+use crate::i18n::Lang;
+use crate::{ConsoleState, cookies, guard, render};
+
+/// GET /console/: the queue when signed in, else the sign-in page.
+#[handler]
+pub async fn index(req: &Request, state: Data<&ConsoleState>) -> Response {
+    match guard::current(*state, req).await {
+        Ok(Some(_)) => render::redirect("/console/queue"),
+        Ok(None) => render::redirect("/console/login"),
+        Err(resp) => resp,
+    }
+}
+
+/// GET /console/static/{file}: the style sheet and the one script (embedded; CSP allows only
+/// same-origin scripts, so nothing is inline).
+#[handler]
+pub fn asset(file: Path<String>) -> Response {
+    let (body, kind) = match file.0.as_str() {
+        "console.css" => (include_str!("../../static/console.css"), "text/css; charset=utf-8"),
+        "console.js" => (
+            include_str!("../../static/console.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return Response::builder().status(StatusCode::NOT_FOUND).finish(),
+    };
+    Response::builder()
+        .content_type(kind)
+        .header(header::CACHE_CONTROL, "max-age=3600")
+        .body(body)
+}
+
+/// Where to go back to after switching language.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Back {
+    back: String,
+}
+
+/// GET /console/lang/{code}?back=PATH: remembers the language and returns to the page. A GET,
+/// because it changes only how this browser is spoken to, nothing stored.
+#[handler]
+pub fn language(req: &Request, state: Data<&ConsoleState>, code: Path<String>, back: Query<Back>) -> Response {
+    // Only back into the console: never an open redirect.
+    let target = Some(back.0.back.as_str())
+        .filter(|b| b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or("/console/");
+    let mut resp = render::redirect(target);
+    if let Some(lang) = Lang::parse(&code.0) {
+        let cookie = cookies::set(
+            cookies::LANG,
+            lang.code(),
+            365 * 86_400,
+            cookies::secure(req, &state.settings),
+        );
+        if let Ok(value) = cookie.parse() {
+            resp.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    resp
+}
+
+/// Epoch ms as local time in the community's zone, `2026-11-28 09:30`.
+pub fn local_time(settings: &Settings, ms: i64) -> String {
+    let tz = jiff::tz::TimeZone::get(&settings.community.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// How long since `since`, in whole hours (at least 0).
+pub fn hours_since(now: i64, since: i64) -> i64 {
+    (now - since).max(0) / 3_600_000
+}
+
+/// A category's label in the reader's language (the code when unknown).
+pub fn category_label(settings: &Settings, lang: Lang, code: &str) -> String {
+    settings
+        .wishes
+        .categories
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| match lang {
+            Lang::Zh => c.label_zh.clone(),
+            Lang::En => c.label_en.clone(),
+        })
+        .unwrap_or_else(|| code.to_string())
+}

@@ -1,0 +1,226 @@
+//! A grid leader's day as one queue: wishes to review, wishes unclaimed past their category's
+//! limit, claims overdue, and alerts to acknowledge or resolve — for the grids the caller leads
+//! (every grid for admins) — and the volunteers a wish can be given to, by name.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::alert::{Alert, store as alerts};
+use crate::config::Settings;
+use crate::error::CoreResult;
+use crate::people::Caller;
+
+/// The most items one section shows; the oldest come first, so nothing old hides behind new.
+pub const SECTION_LIMIT: i64 = 100;
+
+/// One wish in the queue, with what a leader needs to decide at a glance. No phone or exact
+/// address: the queue is read on a shared office screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueWish {
+    /// Id.
+    pub id: i64,
+    /// Grid id and name.
+    pub grid_id: i64,
+    /// Grid name.
+    pub grid_name: String,
+    /// Title.
+    pub title: String,
+    /// Category code.
+    pub category: String,
+    /// `normal` or `urgent`.
+    pub urgency: String,
+    /// The resident's display name.
+    pub resident_name: String,
+    /// The resident's building.
+    pub building: Option<String>,
+    /// The volunteer holding it (overdue claims).
+    pub volunteer_name: Option<String>,
+    /// Since when it has waited in this state, epoch ms (posted, opened, claimed).
+    pub since: i64,
+    /// Wanted by.
+    pub due_at: Option<i64>,
+}
+
+/// The whole queue.
+#[derive(Debug, Clone, Default)]
+pub struct Queue {
+    /// Waiting for approval.
+    pub to_review: Vec<QueueWish>,
+    /// Open past the category's unclaimed limit.
+    pub unclaimed: Vec<QueueWish>,
+    /// Claimed too long ago, or past the wanted-by time.
+    pub overdue: Vec<QueueWish>,
+    /// Open alerts (to acknowledge) and acknowledged ones (to resolve).
+    pub alerts: Vec<Alert>,
+}
+
+impl Queue {
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.to_review.is_empty() && self.unclaimed.is_empty() && self.overdue.is_empty() && self.alerts.is_empty()
+    }
+}
+
+/// A volunteer to pick by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolunteerChoice {
+    /// User id.
+    pub id: i64,
+    /// Display name ('' when never set).
+    pub name: String,
+    /// Their grid, if any.
+    pub grid_id: Option<i64>,
+    /// Claims they hold now.
+    pub holding: i64,
+}
+
+const SELECT: &str = "SELECT w.id, w.grid_id, g.name AS grid_name, w.title, w.category, w.urgency, \
+    u.display_name AS resident_name, u.building, v.display_name AS volunteer_name, w.due_at, {since} AS since \
+    FROM wishes w JOIN users u ON u.id = w.resident_id JOIN grids g ON g.id = w.grid_id \
+    LEFT JOIN users v ON v.id = w.volunteer_id WHERE ";
+
+fn from_row(r: &AnyRow) -> QueueWish {
+    QueueWish {
+        id: r.get("id"),
+        grid_id: r.get("grid_id"),
+        grid_name: r.get("grid_name"),
+        title: r.get("title"),
+        category: r.get("category"),
+        urgency: r.get("urgency"),
+        resident_name: r.get("resident_name"),
+        building: r.get("building"),
+        volunteer_name: r.get("volunteer_name"),
+        since: r.get::<Option<i64>, _>("since").unwrap_or_default(),
+        due_at: r.get("due_at"),
+    }
+}
+
+/// The grid clause for the caller: every grid for admins, the led ones for leaders. `None` when
+/// the caller oversees no grid at all. Ids are integers from the session, never client text.
+fn scope(caller: &Caller) -> Option<String> {
+    if caller.is_admin() {
+        return Some("1 = 1".into());
+    }
+    if caller.led_grids.is_empty() || !caller.may_use_console() {
+        return None;
+    }
+    let ids: Vec<String> = caller.led_grids.iter().map(i64::to_string).collect();
+    Some(format!("w.grid_id IN ({})", ids.join(", ")))
+}
+
+async fn section(
+    conn: &mut AnyConnection,
+    since: &str,
+    filter: &str,
+    order: &str,
+    binds: &[i64],
+) -> CoreResult<Vec<QueueWish>> {
+    let sql = format!(
+        "{}{filter} ORDER BY {order}, w.id LIMIT {SECTION_LIMIT}",
+        SELECT.replace("{since}", since)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(*b);
+    }
+    Ok(query.fetch_all(&mut *conn).await?.iter().map(from_row).collect())
+}
+
+/// Everything waiting on the caller, as of `now`.
+pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings, now: i64) -> CoreResult<Queue> {
+    let Some(scope) = scope(caller) else {
+        return Ok(Queue::default());
+    };
+    let esc = &settings.escalation;
+    let to_review = section(
+        conn,
+        "w.created_at",
+        &format!("{scope} AND w.status = 'pending_review'"),
+        "w.created_at",
+        &[],
+    )
+    .await?;
+    // The shortest limit of any category bounds the scan; each wish is then held to its own.
+    let shortest = esc
+        .category_sla
+        .values()
+        .chain([&esc.unclaimed_after])
+        .map(|d| d.as_millis_i64())
+        .min()
+        .unwrap_or(0);
+    let mut unclaimed = section(
+        conn,
+        "w.opened_at",
+        &format!("{scope} AND w.status = 'open' AND w.opened_at <= $1"),
+        "w.opened_at",
+        &[now - shortest],
+    )
+    .await?;
+    unclaimed.retain(|w| now - w.since >= esc.sla(&w.category).as_millis_i64());
+    let overdue = section(
+        conn,
+        "w.claimed_at",
+        &format!("{scope} AND w.status = 'claimed' AND (w.claimed_at <= $1 OR w.due_at <= $2)"),
+        "w.claimed_at",
+        &[now - esc.claim_overdue_after.as_millis_i64(), now],
+    )
+    .await?;
+    let mut alerts = Vec::new();
+    if caller.is_admin() || !caller.led_grids.is_empty() {
+        alerts = alerts::list(conn, caller, Some("open"), None, SECTION_LIMIT).await?;
+        alerts.extend(alerts::list(conn, caller, Some("acknowledged"), None, SECTION_LIMIT).await?);
+    }
+    Ok(Queue {
+        to_review,
+        unclaimed,
+        overdue,
+        alerts,
+    })
+}
+
+/// Every volunteer, by name, with the claims each holds now (so a leader spreads the load).
+pub async fn volunteers(conn: &mut AnyConnection) -> CoreResult<Vec<VolunteerChoice>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, u.grid_id, \
+           (SELECT COUNT(*) FROM wishes w WHERE w.volunteer_id = u.id AND w.status = 'claimed') AS holding \
+         FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'volunteer' \
+         ORDER BY u.display_name, u.id LIMIT 1000",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| VolunteerChoice {
+            id: r.get(0),
+            name: r.get(1),
+            grid_id: r.get(2),
+            holding: r.get(3),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::people::Role;
+
+    fn caller(roles: &[Role], led: &[i64]) -> Caller {
+        Caller {
+            user_id: 1,
+            roles: roles.to_vec(),
+            led_grids: led.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_queue_covers_the_led_grids_or_everything_for_admins() {
+        assert_eq!(scope(&caller(&[Role::Admin], &[])).as_deref(), Some("1 = 1"));
+        assert_eq!(
+            scope(&caller(&[Role::GridLeader], &[3, 5])).as_deref(),
+            Some("w.grid_id IN (3, 5)")
+        );
+        assert_eq!(scope(&caller(&[Role::GridLeader], &[])), None);
+        // A grid left over from a role since taken away counts for nothing.
+        assert_eq!(scope(&caller(&[Role::Resident], &[3])), None);
+    }
+}
