@@ -1,7 +1,7 @@
 //! The web console over HTTP, as a browser uses it: cookies, forms, redirects. Sign-in by QR
 //! ticket (approved over the API) and by one-time link; the cookie flags; CSRF refusal on every
 //! kind of form; the grid leader's queue and its actions; the same authorization as the API;
-//! the language switch.
+//! the language switch. `browser` drives the same flows in headless Chromium.
 
 use std::collections::BTreeMap;
 
@@ -10,8 +10,10 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, TestUser};
 
+mod browser;
 mod queue;
 mod signin;
+mod webdriver;
 
 /// A page as a browser got it.
 #[derive(Debug)]
