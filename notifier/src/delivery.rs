@@ -4,36 +4,9 @@
 
 use std::time::Duration;
 
-/// Where a notification stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Recorded, waiting for its first attempt.
-    Pending,
-    /// Claimed by a worker under a lease.
-    Sending,
-    /// Delivered.
-    Sent,
-    /// Failed for now; due again after a backoff.
-    Retry,
-    /// Given up: a permanent failure, or out of attempts.
-    Dead,
-    /// Nobody to deliver to: the recipient has no usable channel.
-    Skipped,
-}
-
-impl Status {
-    /// The database and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Sending => "sending",
-            Status::Sent => "sent",
-            Status::Retry => "retry",
-            Status::Dead => "dead",
-            Status::Skipped => "skipped",
-        }
-    }
-}
+pub use microwish_core::notify::Status;
+use microwish_core::notify::queue::Outcome;
+use serde_json::json;
 
 /// Why a send failed, as far as what to do next is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +105,40 @@ impl Policy {
     }
 }
 
+/// Folds one channel's attempt, and what the policy made of it, into the round's outcome.
+/// Returns whether the notification is settled for this round (sent, retrying or dead); `false`
+/// means the next channel in the chain gets its turn.
+pub fn settle(out: &mut Outcome, channel: &str, result: &Result<(), Failure>, next: &Next, now: i64) -> bool {
+    out.channel = Some(channel.to_string());
+    out.attempted = true;
+    if let Err(f) = result {
+        out.last_error = Some(format!("{channel}: {}", f.reason));
+        out.history
+            .push(json!({ "at": now, "channel": channel, "class": format!("{:?}", f.class), "error": f.reason }));
+    }
+    match next {
+        Next::Sent => out.status = Status::Sent,
+        Next::NextChannel => {
+            out.channels_failed.push(channel.to_string());
+            return false;
+        }
+        Next::RetryAfter(delay) => {
+            // Waiting for a rate window is not the message's fault: it spends no attempt.
+            out.attempted = !matches!(result, Err(f) if f.class == FailureClass::RateLimited);
+            out.status = Status::Retry;
+            out.available_at = now + delay.as_millis() as i64;
+        }
+        Next::Dead => out.status = Status::Dead,
+    }
+    true
+}
+
+/// Ends the round without a send: `status` (skipped, dead) with `reason`.
+pub fn give_up(out: &mut Outcome, status: Status, reason: &str) {
+    out.status = status;
+    out.last_error = Some(reason.to_string());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +164,42 @@ mod tests {
             retry_after: Some(Duration::from_secs(42)),
         });
         assert_eq!(p.next(8, &limited, 0.5), Next::RetryAfter(Duration::from_secs(42)));
+    }
+
+    #[test]
+    fn settling_records_the_attempt_and_rate_limits_spend_nothing() {
+        let mut out = Outcome {
+            id: 1,
+            status: Status::Sent,
+            channel: None,
+            channels_failed: Vec::new(),
+            available_at: 0,
+            last_error: None,
+            history: Vec::new(),
+            attempted: false,
+        };
+        assert!(!settle(
+            &mut out,
+            "wechat",
+            &fail(FailureClass::NoQuota),
+            &Next::NextChannel,
+            5
+        ));
+        assert_eq!(out.channels_failed, vec!["wechat".to_string()]);
+        let limited = fail(FailureClass::RateLimited);
+        assert!(settle(
+            &mut out,
+            "robot",
+            &limited,
+            &Next::RetryAfter(Duration::from_secs(1)),
+            5
+        ));
+        assert_eq!(
+            (out.status, out.available_at, out.attempted),
+            (Status::Retry, 1005, false)
+        );
+        assert_eq!(out.history.len(), 2);
+        assert!(out.last_error.as_deref().unwrap().starts_with("robot: "));
     }
 
     #[test]

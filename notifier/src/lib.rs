@@ -7,9 +7,7 @@
 pub mod channel;
 pub mod delivery;
 pub mod metrics;
-pub mod queue;
 pub mod quiet;
-pub mod recipients;
 pub mod render;
 pub mod route;
 pub mod scheduler;

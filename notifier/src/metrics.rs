@@ -3,6 +3,8 @@
 
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry};
 
+use crate::delivery::{Next, Status};
+
 /// The notifier's metrics, registered in the process's registry.
 #[derive(Clone)]
 pub struct NotifierMetrics {
@@ -63,5 +65,39 @@ impl NotifierMetrics {
         let _ = registry.register(Box::new(m.duplicates.clone()));
         let _ = registry.register(Box::new(m.depth.clone()));
         m
+    }
+
+    /// Counts one channel's attempt by what follows it; a delivery also observes its latency
+    /// from `enqueued_ms`.
+    pub fn attempt(&self, channel: &str, next: &Next, enqueued_ms: i64, now: i64) {
+        let outcome = match next {
+            Next::Sent => {
+                self.latency.observe(((now - enqueued_ms).max(0) as f64) / 1000.0);
+                "sent"
+            }
+            Next::NextChannel => "failed",
+            Next::RetryAfter(_) => {
+                self.retries.inc();
+                "retry"
+            }
+            Next::Dead => {
+                self.dead.inc();
+                "dead"
+            }
+        };
+        self.deliveries.with_label_values(&[channel, outcome]).inc();
+    }
+
+    /// Counts a round that ended without a send (deferred, skipped, dead).
+    pub fn settled_without_send(&self, status: Status) {
+        if status == Status::Dead {
+            self.dead.inc();
+        }
+        let outcome = if status == Status::Pending {
+            "deferred"
+        } else {
+            status.as_str()
+        };
+        self.deliveries.with_label_values(&["-", outcome]).inc();
     }
 }

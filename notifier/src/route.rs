@@ -6,7 +6,7 @@
 use microwish_core::NotificationKind;
 use microwish_core::notify::Audience;
 
-use crate::recipients::Recipient;
+use microwish_core::notify::Recipient;
 
 /// A delivery channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,7 +88,11 @@ pub fn chain(
         (None, _) => why.push("no email address"),
         (Some(_), false) => why.push("email not configured"),
     }
-    let wanted: Vec<Channel> = possible.iter().copied().filter(|c| !r.has_disabled(kind, *c)).collect();
+    let wanted: Vec<Channel> = possible
+        .iter()
+        .copied()
+        .filter(|c| !r.has_disabled(kind, c.as_str()))
+        .collect();
     // Urgent messages ignore preferences that would silence them completely.
     let chosen = if wanted.is_empty() && urgent { possible } else { wanted };
     let remaining: Vec<Channel> = chosen

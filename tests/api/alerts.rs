@@ -373,7 +373,7 @@ async fn urgent_and_vulnerable(app: TestApp) {
     let sent: Vec<(i64, bool)> = notifications_about(&app, urgent)
         .await
         .into_iter()
-        .filter(|n| n.kind == "alert")
+        .filter(|n| n.kind.as_str() == "alert")
         .map(|n| (n.recipient_id, n.urgent))
         .collect();
     assert_eq!(sent, vec![(c.leader_a.id, true)]);
@@ -405,7 +405,7 @@ async fn urgent_and_vulnerable(app: TestApp) {
     let urgent_flags: Vec<bool> = notifications_about(&app, hers)
         .await
         .into_iter()
-        .filter(|n| n.kind == "alert")
+        .filter(|n| n.kind.as_str() == "alert")
         .map(|n| n.urgent)
         .collect();
     assert_eq!(urgent_flags, vec![true]);
@@ -753,9 +753,9 @@ fn robot_texts(app: &TestApp, key: &str) -> Vec<String> {
 /// leader's own channels, `grid_alert` for the WeCom robot of the grid's work group.
 async fn delivery(app: &TestApp, wish_id: i64, kind: &str) -> (String, Option<String>) {
     let all = notifications_about(app, wish_id).await;
-    let found: Vec<&Notification> = all.iter().filter(|n| n.kind == kind).collect();
+    let found: Vec<&Notification> = all.iter().filter(|n| n.kind.as_str() == kind).collect();
     assert_eq!(found.len(), 1, "one `{kind}` about wish {wish_id}: {all:?}");
-    (found[0].status.clone(), found[0].channel.clone())
+    (found[0].status.as_str().to_string(), found[0].channel.clone())
 }
 
 fn sent_by(channel: &str) -> (String, Option<String>) {

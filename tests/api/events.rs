@@ -43,7 +43,7 @@ pub(super) async fn notices(app: &TestApp, event_id: i64, kind: &str) -> Vec<Not
         .await
         .unwrap()
         .into_iter()
-        .filter(|n| n.kind == kind)
+        .filter(|n| n.kind.as_str() == kind)
         .collect()
 }
 

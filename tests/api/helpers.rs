@@ -306,7 +306,7 @@ impl TestApp {
             .await
             .unwrap()
             .into_iter()
-            .map(|n| (n.kind, n.recipient_id))
+            .map(|n| (n.kind.to_string(), n.recipient_id))
             .collect()
     }
 

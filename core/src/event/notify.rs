@@ -91,11 +91,9 @@ pub async fn record_all(
         }
         fresh += query.execute(&mut *conn).await?.rows_affected();
     }
-    if fresh > 0 && conn.backend_name().eq_ignore_ascii_case("postgresql") {
+    if fresh > 0 {
         // One wake-up per transaction is enough: workers drain everything that is due.
-        sqlx::query("SELECT pg_notify('microwish_outbox', '')")
-            .execute(&mut *conn)
-            .await?;
+        crate::outbox::wake_workers(conn).await?;
     }
     Ok(fresh)
 }

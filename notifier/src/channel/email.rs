@@ -127,6 +127,8 @@ pub enum EmailSetupError {
 pub struct EmailChannel {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// `from` as configured: the calendar part's organizer.
+    from_text: String,
 }
 
 impl std::fmt::Debug for EmailChannel {
@@ -155,6 +157,7 @@ impl EmailChannel {
         Ok(Self {
             transport,
             from: from_box,
+            from_text: from.to_string(),
         })
     }
 
@@ -296,28 +299,32 @@ mod tests {
     }
 }
 
+impl crate::channel::Deliver for EmailChannel {
+    async fn deliver(&self, job: &crate::channel::Job<'_>) -> Result<(), Failure> {
+        let msg = for_notification(job, &self.from_text)?;
+        self.send(&msg).await
+    }
+}
+
 /// The email for one notification: rendered from the kind's templates, with an iCalendar
-/// invitation (or its cancellation) beside text and HTML for event kinds.
-pub fn for_notification(
-    n: &crate::queue::Claimed,
-    r: &crate::recipients::Recipient,
-    settings: &microwish_core::Settings,
-    now: i64,
-) -> Result<EmailMessage, Failure> {
+/// invitation (or its cancellation) from `organizer` beside text and HTML for event kinds.
+pub fn for_notification(job: &crate::channel::Job<'_>, organizer: &str) -> Result<EmailMessage, Failure> {
     use crate::render::{self, Lang};
+    let (n, r) = (job.n, job.to);
     let to = r
         .email
         .clone()
         .ok_or_else(|| Failure::new(FailureClass::Permanent, "no email address"))?;
-    let rendered = render::render(n.kind, Lang::ZhCn, &n.payload, &settings.community.name)
+    let rendered = render::render(n.kind, Lang::ZhCn, &n.payload, job.community)
         .map_err(|e| Failure::new(FailureClass::Permanent, e.to_string()))?;
     let to_name = Some(r.display_name.clone()).filter(|s| !s.is_empty());
-    let calendar = render::event_calendar(n.kind, &n.payload, &settings.email.from, &to, to_name.as_deref(), now).map(
-        |(method, ics)| match method {
-            "CANCEL" => CalendarPart::cancel(ics),
-            _ => CalendarPart::request(ics),
-        },
-    );
+    let calendar =
+        render::event_calendar(n.kind, &n.payload, organizer, &to, to_name.as_deref(), job.now).map(|(method, ics)| {
+            match method {
+                "CANCEL" => CalendarPart::cancel(ics),
+                _ => CalendarPart::request(ics),
+            }
+        });
     Ok(EmailMessage {
         to,
         to_name,

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use microwish_wechat::WecomRobot;
 
+use microwish_core::notify::Notification;
+
+use super::{Deliver, Job};
 use crate::delivery::{Failure, FailureClass};
-use crate::queue::Claimed;
 use crate::render::{self, Lang};
 
 /// Messages per robot per window.
@@ -75,9 +77,21 @@ impl RobotChannel {
     }
 }
 
+impl Deliver for RobotChannel {
+    /// Posts to the robot of every grid the recipient leads, mentioning them by mobile.
+    async fn deliver(&self, job: &Job<'_>) -> Result<(), Failure> {
+        let content = content(job.community, job.n, &job.to.display_name);
+        let mention: Vec<String> = job.to.phone.iter().cloned().collect();
+        for key in &job.to.robot_keys {
+            self.send(key, &content, &mention).await?;
+        }
+        Ok(())
+    }
+}
+
 /// The work-group message for a notification, naming the leader who should act: an event's
 /// time and place, or what is wrong with a wish.
-pub fn content(community: &str, n: &Claimed, leader: &str) -> String {
+pub fn content(community: &str, n: &Notification, leader: &str) -> String {
     let text = render::short_text(n.kind, Lang::ZhCn, &n.payload);
     let field = |k: &str| n.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let title = field("title");

@@ -82,13 +82,13 @@ impl From<Notification> for NotificationView {
     fn from(n: Notification) -> Self {
         Self {
             id: n.id,
-            kind: n.kind,
+            kind: n.kind.to_string(),
             recipient_id: n.recipient_id,
             subject_type: n.subject_type,
             subject_id: n.subject_id,
             urgent: n.urgent,
             channel: n.channel,
-            status: n.status,
+            status: n.status.as_str().to_string(),
             attempts: n.attempts,
             last_error: n.last_error,
             created_at: rfc3339(n.created_at),

@@ -1,4 +1,4 @@
-//! What the router needs to know about each recipient of a batch — openid, email, phone, the
+//! What a delivery worker needs to know about each recipient of a batch — openid, email, phone, the
 //! robots of the grids they lead, switched-off channels, subscribe quota — loaded for the whole
 //! batch in a handful of queries rather than per notification.
 
@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use microwish_core::Db;
+use crate::db::Db;
 
 /// One recipient's delivery facts.
 #[derive(Debug, Clone, Default)]
@@ -31,11 +31,11 @@ pub struct Recipient {
 
 impl Recipient {
     /// Whether the user switched `channel` off for `kind`.
-    pub fn has_disabled(&self, kind: microwish_core::NotificationKind, channel: crate::route::Channel) -> bool {
+    pub fn has_disabled(&self, kind: super::NotificationKind, channel: &str) -> bool {
         let Some(group) = kind.preference_group() else {
             return false;
         };
-        self.disabled.iter().any(|(k, c)| k == group && c == channel.as_str())
+        self.disabled.iter().any(|(k, c)| k == group && c == channel)
     }
 }
 

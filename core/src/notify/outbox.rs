@@ -4,8 +4,11 @@
 use serde_json::Value;
 use sqlx::AnyConnection;
 
+pub use super::row::Notification;
+use super::row::{COLUMNS, from_row};
+
+use super::NotificationKind;
 use crate::error::CoreResult;
-use crate::notify::NotificationKind;
 
 /// A notification to record.
 #[derive(Debug, Clone)]
@@ -43,46 +46,23 @@ pub async fn record(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> 
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    wake_workers(conn).await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// On PostgreSQL, wakes notifier workers in other processes when (and only if) the caller's
+/// transaction commits; elsewhere the in-process signal and the poll do.
+pub(crate) async fn wake_workers(conn: &mut AnyConnection) -> CoreResult<()> {
     if conn.backend_name().eq_ignore_ascii_case("postgresql") {
-        // Wakes notifier workers in other processes when (and only if) this transaction commits.
-        sqlx::query("SELECT pg_notify('microwish_outbox', '')")
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT pg_notify('{WAKE_CHANNEL}', '')")))
             .execute(&mut *conn)
             .await?;
     }
-    Ok(result.rows_affected() == 1)
+    Ok(())
 }
 
 /// The PostgreSQL channel on which new outbox rows are announced.
 pub const WAKE_CHANNEL: &str = "microwish_outbox";
-
-/// A recorded notification, as admins and tests see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Notification {
-    /// Id.
-    pub id: i64,
-    /// Kind.
-    pub kind: String,
-    /// Recipient.
-    pub recipient_id: i64,
-    /// Subject type.
-    pub subject_type: String,
-    /// Subject id.
-    pub subject_id: i64,
-    /// Urgent.
-    pub urgent: bool,
-    /// Payload.
-    pub payload: Value,
-    /// Delivery status.
-    pub status: String,
-    /// Attempts so far.
-    pub attempts: i64,
-    /// Last error.
-    pub last_error: Option<String>,
-    /// Channel of the latest attempt.
-    pub channel: Option<String>,
-    /// Created, epoch ms.
-    pub created_at: i64,
-}
 
 /// Notifications about one subject, oldest first.
 pub async fn for_subject(
@@ -90,15 +70,14 @@ pub async fn for_subject(
     subject_type: &str,
     subject_id: i64,
 ) -> CoreResult<Vec<Notification>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
-         channel, created_at FROM notifications WHERE subject_type = $1 AND subject_id = $2 ORDER BY id",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM notifications WHERE subject_type = $1 AND subject_id = $2 ORDER BY id"
+    )))
     .bind(subject_type)
     .bind(subject_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.iter().map(from_row).collect())
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
 /// Notifications filtered by status and kind (all when `None`), newest first.
@@ -108,34 +87,16 @@ pub async fn list(
     kind: Option<&str>,
     limit: i64,
 ) -> CoreResult<Vec<Notification>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
-         channel, created_at FROM notifications WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) ORDER BY id DESC LIMIT $3",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM notifications WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) \
+         ORDER BY id DESC LIMIT $3"
+    )))
     .bind(status.unwrap_or(""))
     .bind(kind.unwrap_or(""))
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.iter().map(from_row).collect())
-}
-
-fn from_row(row: &sqlx::any::AnyRow) -> Notification {
-    use sqlx::Row;
-    Notification {
-        id: row.get("id"),
-        kind: row.get("kind"),
-        recipient_id: row.get("recipient_id"),
-        subject_type: row.get("subject_type"),
-        subject_id: row.get("subject_id"),
-        urgent: row.get::<i64, _>("urgent") != 0,
-        payload: serde_json::from_str(&row.get::<String, _>("payload")).unwrap_or(Value::Null),
-        status: row.get("status"),
-        attempts: row.get("attempts"),
-        last_error: row.get("last_error"),
-        channel: row.get("channel"),
-        created_at: row.get("created_at"),
-    }
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
 /// Puts a notification back in the queue now (an admin's retry of a dead or skipped one).
@@ -148,10 +109,9 @@ pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<No
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let row = sqlx::query(
-        "SELECT id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, last_error, \
-         channel, created_at FROM notifications WHERE id = $1",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM notifications WHERE id = $1"
+    )))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
@@ -162,5 +122,5 @@ pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<No
             "the notification is being sent right now; try again shortly",
         ));
     }
-    Ok(from_row(&row))
+    Ok(from_row(&row)?)
 }
