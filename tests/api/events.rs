@@ -321,12 +321,28 @@ async fn checkin_and_bad_input(app: TestApp) {
     app.clock.advance_ms(5 * HOUR);
     checkin("000000x").await.expect_error(422, "wrong_code");
     let attended = checkin(&code).await.expect(200);
-    assert_eq!(attended["minutes"], 120);
+    assert_eq!(attended["minutes"], 120, "what it will credit");
     checkin(&code).await.expect(200);
     let hours = app.get("/api/v1/me/hours", &c.volunteer.token).await.expect(200);
-    assert_eq!(hours["total_minutes"], 120, "attendance is credited once");
+    assert_eq!(
+        hours["total_minutes"], 0,
+        "nothing is credited before the event is over"
+    );
     app.clock.advance_ms(4 * HOUR);
     checkin(&code).await.expect_error(409, "checkin_closed");
+    for _ in 0..2 {
+        microwish_core::schedule::scan(&app.db, &app.state().settings, {
+            use microwish_core::Clock;
+            app.clock.now_ms()
+        })
+        .await
+        .expect("scan");
+    }
+    let hours = app.get("/api/v1/me/hours", &c.volunteer.token).await.expect(200);
+    assert_eq!(
+        hours["total_minutes"], 120,
+        "attendance is credited once, when the event is over"
+    );
 
     let ranking = app
         .get(

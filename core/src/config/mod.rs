@@ -272,6 +272,8 @@ pub struct EventSettings {
     pub reminder_offsets: Vec<ConfigDuration>,
     /// Minutes credited to the volunteer of a wish its resident confirmed.
     pub confirmed_wish_minutes: u32,
+    /// The most an event credits an attendee per day it ran (a 7-day event is not 168 hours).
+    pub max_credit_per_day: ConfigDuration,
 }
 
 /// Reads a value that may hold a secret. The environment provider types `MICROWISH__WECHAT__SECRET=

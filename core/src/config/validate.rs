@@ -191,6 +191,12 @@ impl Settings {
                 366 * DAY,
             ),
             (
+                "events.max_credit_per_day",
+                self.events.max_credit_per_day.0,
+                MINUTE,
+                DAY,
+            ),
+            (
                 "wishes.auto_close_after",
                 self.wishes.auto_close_after.0,
                 SECOND,

@@ -1,7 +1,8 @@
-//! The volunteer-hours ledger: append-only (the database refuses updates and deletes; a
-//! correction is a new entry). Attendance at an event credits its length; a wish its resident
-//! confirmed credits `events.confirmed_wish_minutes` to its volunteer. Each credit has a unique
-//! key, so crediting twice credits once.
+//! The volunteer-hours ledger: append-only (the database refuses updates and deletes; an
+//! organiser's correction is a new entry). Attendance is credited once the event is over, for the
+//! time it ran, capped per day (`events.max_credit_per_day`); a wish its resident confirmed
+//! credits `events.confirmed_wish_minutes` to its volunteer. Each credit has a unique key, so
+//! crediting twice credits once.
 
 use sqlx::{AnyConnection, Row};
 
@@ -40,6 +41,59 @@ pub async fn credit(conn: &mut AnyConnection, c: &Credit, now: i64) -> CoreResul
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// What attending an event that ran from `starts_at` to `ran_until` is worth, in minutes: the
+/// time it ran, but at most `cap_per_day_ms` for each day (24 h from the start) it ran.
+pub fn event_minutes(starts_at: i64, ran_until: i64, cap_per_day_ms: i64) -> i64 {
+    let ran = (ran_until - starts_at).max(0);
+    let per_day = cap_per_day_ms.clamp(0, DAY_MS);
+    ((ran / DAY_MS) * per_day + (ran % DAY_MS).min(per_day)) / 60_000
+}
+
+/// The attendance credit's unique key: one per event and person.
+pub(crate) fn event_key(event_id: i64, user_id: i64) -> String {
+    format!("event:{event_id}:{user_id}")
+}
+
+/// Credits everyone who checked in at an event that is over (ended, or cancelled after it
+/// began: then for the time until the cancellation) in the last 30 days and has no credit for
+/// it yet; returns how many were credited. Run by the scheduler, so nothing is credited before
+/// the event has run: checking in early to a long event earns nothing at once.
+pub async fn credit_ended_events(conn: &mut AnyConnection, cap_per_day_ms: i64, now: i64) -> CoreResult<u64> {
+    let rows = sqlx::query(
+        "SELECT a.event_id, a.user_id, e.starts_at, \
+         CASE WHEN e.status = 'cancelled' AND e.updated_at < e.ends_at THEN e.updated_at ELSE e.ends_at END AS ran_until \
+         FROM event_attendance a JOIN events e ON e.id = a.event_id \
+         WHERE e.ends_at >= $2 AND (e.ends_at <= $1 OR (e.status = 'cancelled' AND e.updated_at > e.starts_at)) \
+         AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.event_id = a.event_id AND h.user_id = a.user_id \
+         AND h.source = 'event') ORDER BY a.event_id, a.user_id",
+    )
+    .bind(now)
+    .bind(now - 30 * DAY_MS)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut credited = 0;
+    for row in &rows {
+        let (event_id, user_id, starts_at, ran_until): (i64, i64, i64, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let minutes = event_minutes(starts_at, ran_until, cap_per_day_ms);
+        if minutes == 0 {
+            continue;
+        }
+        let c = Credit {
+            user_id,
+            minutes,
+            source: "event",
+            event_id: Some(event_id),
+            wish_id: None,
+            unique_key: event_key(event_id, user_id),
+        };
+        credited += u64::from(credit(conn, &c, now).await?);
+    }
+    Ok(credited)
 }
 
 /// Credits the volunteers of wishes confirmed (closed with a rating) in the last 30 days that
@@ -166,4 +220,29 @@ pub async fn ranking(conn: &mut AnyConnection, grid_id: i64, since: i64) -> Core
             minutes: r.get(2),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    #[test]
+    fn events_credit_the_time_they_ran_capped_per_day() {
+        let cap = 8 * H;
+        assert_eq!(event_minutes(0, 2 * H, cap), 120);
+        assert_eq!(event_minutes(0, 12 * H, cap), 480, "one day, capped");
+        assert_eq!(
+            event_minutes(0, 7 * 24 * H, cap),
+            7 * 480,
+            "a week is seven capped days"
+        );
+        assert_eq!(
+            event_minutes(0, 24 * H + 30 * 60_000, cap),
+            480 + 30,
+            "the second day ran 30 minutes"
+        );
+        assert_eq!(event_minutes(5 * H, 4 * H, cap), 0, "cancelled before it began");
+    }
 }

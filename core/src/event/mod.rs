@@ -2,6 +2,7 @@
 //! store (create, edit, cancel, answer, check in), invitations enqueued in batches, and the
 //! volunteer-hours ledger that attendance and confirmed wishes credit.
 
+pub mod corrections;
 pub mod hours;
 pub mod invite;
 pub mod model;

@@ -66,6 +66,9 @@ pub struct Event {
     pub status: EventStatus,
     /// iCalendar SEQUENCE: grows on each change of time or place.
     pub sequence: i64,
+    /// Residents of the event's grid (any resident with a grid, for a community-wide event) may
+    /// check in without an invitation.
+    pub walk_ins: bool,
     /// Created, epoch ms.
     pub created_at: i64,
     /// Updated, epoch ms.
@@ -96,6 +99,8 @@ pub struct EventInput {
     pub capacity: Option<i64>,
     /// The grid; `None` = the whole community (admins only).
     pub grid_id: Option<i64>,
+    /// Walk-ins may check in (residents of the event's grid without an invitation).
+    pub walk_ins: bool,
 }
 
 impl EventInput {
@@ -143,6 +148,7 @@ impl EventInput {
             ends_at,
             capacity,
             grid_id,
+            walk_ins: false,
         })
     }
 }
@@ -246,6 +252,7 @@ mod tests {
             checkin_code: "123456".into(),
             status: EventStatus::Published,
             sequence: 0,
+            walk_ins: false,
             created_at: 0,
             updated_at: 0,
         }

@@ -156,20 +156,27 @@ pub struct Attendance {
     pub user_id: i64,
     /// When they checked in (the first time).
     pub checked_in_at: i64,
-    /// Volunteer minutes credited for it.
+    /// Volunteer minutes it will credit once the event is over (if it runs as planned).
     pub minutes: i64,
 }
 
 /// Checks the caller in with the code shown at the venue, within an hour either side of the
-/// event; records the attendance (once) and credits the event's length to the hours ledger.
+/// event, and records the attendance (once). Only people invited (and not declined) may check in
+/// — or, where the organiser allows walk-ins, residents of the event's grid; anyone else hears
+/// what they would for an event that does not exist. Nothing is credited now: the scheduler
+/// credits attendance once the event is over, for the time it ran (`hours::event_minutes`).
 pub async fn checkin(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: i64,
     code: &str,
+    cap_per_day_ms: i64,
     now: i64,
 ) -> CoreResult<Attendance> {
     let event = load(conn, id).await?;
+    if !may_check_in(conn, caller, &event).await? {
+        return Err(CoreError::NotFound("event"));
+    }
     if let Some(refusal) = checkin_refusal(&event, code, now) {
         return Err(refusal);
     }
@@ -188,21 +195,29 @@ pub async fn checkin(
         .fetch_one(&mut *conn)
         .await?
         .get(0);
-    let credit = super::hours::Credit {
-        user_id: caller.user_id,
-        minutes: event.minutes(),
-        source: "event",
-        event_id: Some(id),
-        wish_id: None,
-        unique_key: format!("event:{id}:{}", caller.user_id),
-    };
-    super::hours::credit(conn, &credit, now).await?;
     Ok(Attendance {
         event_id: id,
         user_id: caller.user_id,
         checked_in_at: at,
-        minutes: event.minutes(),
+        minutes: super::hours::event_minutes(event.starts_at, event.ends_at, cap_per_day_ms),
     })
+}
+
+/// Invited and still coming, or a walk-in from the event's grid where walk-ins are allowed.
+async fn may_check_in(conn: &mut AnyConnection, caller: &Caller, event: &Event) -> CoreResult<bool> {
+    let place = place_of(conn, event.id, caller.user_id).await?;
+    if place.is_some_and(|p| p != Place::Declined) {
+        return Ok(true);
+    }
+    if !event.walk_ins {
+        return Ok(false);
+    }
+    let grid: Option<i64> = sqlx::query("SELECT grid_id FROM users WHERE id = $1")
+        .bind(caller.user_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    Ok(grid.is_some() && (event.grid_id.is_none() || grid == event.grid_id))
 }
 
 /// The caller's own place for an event, if they have one.

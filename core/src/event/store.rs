@@ -12,7 +12,7 @@ use crate::notify::NotificationKind;
 use crate::people::{Caller, grid};
 
 const SELECT_EVENT: &str = "SELECT id, title, description, location, starts_at, ends_at, capacity, grid_id, \
-    organiser_id, checkin_code, status, sequence, created_at, updated_at FROM events";
+    organiser_id, checkin_code, status, sequence, walk_ins, created_at, updated_at FROM events";
 
 fn from_row(row: &AnyRow) -> Event {
     Event {
@@ -28,6 +28,7 @@ fn from_row(row: &AnyRow) -> Event {
         checkin_code: row.get("checkin_code"),
         status: EventStatus::parse(&row.get::<String, _>("status")),
         sequence: row.get("sequence"),
+        walk_ins: row.get::<i64, _>("walk_ins") != 0,
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
     }
@@ -76,8 +77,8 @@ pub async fn create(conn: &mut AnyConnection, caller: &Caller, input: EventInput
     let code = format!("{:06}", rand::random_range(0..1_000_000u32));
     let row = sqlx::query(
         "INSERT INTO events (title, description, location, starts_at, ends_at, capacity, grid_id, organiser_id, \
-         checkin_code, status, sequence, rsvp_counter, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', 0, 0, $10, $10) RETURNING id",
+         checkin_code, status, sequence, rsvp_counter, created_at, updated_at, walk_ins) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', 0, 0, $10, $10, $11) RETURNING id",
     )
     .bind(input.title.as_str())
     .bind(input.description.as_str())
@@ -89,6 +90,7 @@ pub async fn create(conn: &mut AnyConnection, caller: &Caller, input: EventInput
     .bind(caller.user_id)
     .bind(code)
     .bind(now)
+    .bind(i64::from(input.walk_ins))
     .fetch_one(&mut *conn)
     .await?;
     load(conn, row.get(0)).await
@@ -137,7 +139,7 @@ pub async fn update(
         input.starts_at != before.starts_at || input.ends_at != before.ends_at || input.location != before.location;
     sqlx::query(
         "UPDATE events SET title = $2, description = $3, location = $4, starts_at = $5, ends_at = $6, capacity = $7, \
-         sequence = sequence + $8, updated_at = $9 WHERE id = $1",
+         sequence = sequence + $8, updated_at = $9, walk_ins = $10 WHERE id = $1",
     )
     .bind(id)
     .bind(input.title.as_str())
@@ -148,6 +150,7 @@ pub async fn update(
     .bind(input.capacity)
     .bind(i64::from(moved))
     .bind(now)
+    .bind(i64::from(input.walk_ins))
     .execute(&mut *conn)
     .await?;
     let event = load(conn, id).await?;

@@ -58,6 +58,7 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<usize> {
         .execute(&mut *tx)
         .await?;
     hours::credit_confirmed_wishes(&mut tx, i64::from(settings.events.confirmed_wish_minutes), now).await?;
+    hours::credit_ended_events(&mut tx, settings.events.max_credit_per_day.as_millis_i64(), now).await?;
     tx.commit().await?;
     Ok(sent)
 }

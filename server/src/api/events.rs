@@ -33,6 +33,8 @@ struct EventBody {
     capacity: Option<i64>,
     /// The grid; omit for the whole community (admins only). Grid leaders: their own grid.
     grid_id: Option<i64>,
+    /// Let residents of the event's grid check in without an invitation (default false).
+    walk_ins: Option<bool>,
 }
 
 impl EventBody {
@@ -43,7 +45,7 @@ impl EventBody {
         };
         let starts_at = time("starts_at", &self.starts_at)?;
         let ends_at = time("ends_at", &self.ends_at)?;
-        Ok(EventInput::parse(
+        let mut input = EventInput::parse(
             &self.title,
             &self.description,
             &self.location,
@@ -51,7 +53,9 @@ impl EventBody {
             ends_at,
             self.capacity,
             self.grid_id,
-        )?)
+        )?;
+        input.walk_ins = self.walk_ins.unwrap_or(false);
+        Ok(input)
     }
 }
 
@@ -71,6 +75,8 @@ struct EventView {
     status: String,
     /// Grows on each change of time or place (the calendar invitation's SEQUENCE).
     sequence: i64,
+    /// Residents of the event's grid may check in without an invitation.
+    walk_ins: bool,
     registered: i64,
     waitlisted: i64,
     /// The caller's own place: invited, registered, waitlisted, declined.
@@ -124,7 +130,7 @@ struct AttendanceView {
     event_id: i64,
     user_id: i64,
     checked_in_at: String,
-    /// Volunteer minutes credited for it.
+    /// Volunteer minutes it will credit once the event is over (if it runs as planned).
     minutes: i64,
 }
 
@@ -163,6 +169,7 @@ impl EventApi {
             grid_id: e.grid_id,
             organiser_id: e.organiser_id,
             sequence: e.sequence,
+            walk_ins: e.walk_ins,
         })
     }
 }
@@ -276,6 +283,8 @@ impl EventApi {
     }
 
     /// Check in with the venue's code, from an hour before the start to an hour after the end.
+    /// Invited people only (or residents of the event's grid where walk-ins are allowed); the
+    /// hours are credited once the event is over. A few wrong codes lock you out for a while.
     #[oai(path = "/events/:id/checkin", method = "post")]
     async fn checkin(
         &self,
@@ -288,7 +297,8 @@ impl EventApi {
         let limits = &self.0.limits;
         limits.checkin_allowed(&self.0.db, id.0, caller.user_id, now).await?;
         let mut tx = self.0.db.begin_write().await?;
-        let a = match places::checkin(&mut tx, &caller, id.0, &body.0.code, now).await {
+        let cap = self.0.settings.events.max_credit_per_day.as_millis_i64();
+        let a = match places::checkin(&mut tx, &caller, id.0, &body.0.code, cap, now).await {
             Err(err @ microwish_core::CoreError::Invalid { code: "wrong_code", .. }) => {
                 drop(tx);
                 limits.checkin_failed(&self.0.db, id.0, caller.user_id, now).await?;

@@ -1,4 +1,5 @@
-//! Volunteer hours over HTTP: your own ledger and a grid's ranking for this month or year.
+//! Volunteer hours over HTTP: your own ledger, a grid's ranking for this month or year, and an
+//! organiser's correction of an attendee's credit.
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -11,6 +12,7 @@ use super::Tag;
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text::Text;
 
 /// One ledger entry (entries are never edited; corrections are new entries).
 #[derive(Object)]
@@ -37,6 +39,27 @@ struct RankedView {
     user_id: i64,
     display_name: String,
     minutes: i64,
+}
+
+/// A correction of one attendee's credit for an event.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct CorrectionBody {
+    /// Who checked in.
+    user_id: i64,
+    /// Minutes to add, or (negative) to take away; the total for the event stays between 0
+    /// and what the event is worth.
+    minutes: i64,
+    /// Why, 1 to 500 characters (kept in the ledger).
+    reason: Text,
+}
+
+/// The person's total for the event after the correction.
+#[derive(Object)]
+struct CorrectedView {
+    event_id: i64,
+    user_id: i64,
+    total_minutes: i64,
 }
 
 pub struct HoursApi(pub AppState);
@@ -75,13 +98,14 @@ impl HoursApi {
         let caller = self.0.caller(&auth).await?;
         let period = Period::parse(period.0.as_deref().unwrap_or("month"))?;
         let mut conn = self.0.db.pool().acquire().await?;
-        microwish_core::people::grid::get(&mut conn, id.0).await?;
+        // Permission before existence: outsiders hear 403 for grids that exist and those that do not.
         let me = microwish_core::people::user::get(&mut conn, caller.user_id).await?;
         if !(caller.is_admin() || caller.leads(id.0) || me.grid_id == Some(id.0)) {
             return Err(ApiError::forbidden(
                 "only the grid's people, its leader and admins see its ranking",
             ));
         }
+        microwish_core::people::grid::get(&mut conn, id.0).await?;
         let tz = jiff::tz::TimeZone::get(&self.0.settings.community.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
         let since = period.start(&tz, self.0.clock.now_ms());
         let list = hours::ranking(&mut conn, id.0, since).await?;
@@ -94,5 +118,37 @@ impl HoursApi {
                 })
                 .collect(),
         ))
+    }
+
+    /// Organisers: correct an attendee's credit for an event that is over. The ledger keeps the
+    /// original entry; the correction is a new one, with its reason.
+    #[oai(path = "/events/:id/hours/corrections", method = "post")]
+    async fn correct(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<CorrectionBody>,
+    ) -> Result<Json<CorrectedView>, ApiError> {
+        use microwish_core::event::corrections::{self, Correction};
+        let caller = self.0.caller(&auth).await?;
+        let reason = microwish_core::fields::Note::parse(&body.0.reason)?;
+        if reason.as_str().is_empty() {
+            return Err(ApiError::invalid("invalid_field", "reason: say why"));
+        }
+        let correction = Correction {
+            event_id: id.0,
+            user_id: body.0.user_id,
+            minutes: body.0.minutes,
+            note: reason.as_str(),
+        };
+        let cap = self.0.settings.events.max_credit_per_day.as_millis_i64();
+        let mut tx = self.0.db.begin_write().await?;
+        let total_minutes = corrections::correct(&mut tx, &caller, &correction, cap, self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        Ok(Json(CorrectedView {
+            event_id: id.0,
+            user_id: body.0.user_id,
+            total_minutes,
+        }))
     }
 }
