@@ -52,7 +52,7 @@ impl ConsoleState {
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{grids, login, queue};
+    use pages::{events, grids, login, queue};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -64,6 +64,9 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/queue", get(queue::page))
         .at("/wishes/:id/:action", post(queue::wish_action))
         .at("/alerts/:id/:action", post(queue::alert_action))
+        .at("/events", get(events::list).post(events::create))
+        .at("/events/:id", get(events::one))
+        .at("/events/:id/invite", post(events::invite_people))
         .at("/grids", get(grids::list))
         .at("/grids/:id", get(grids::one))
         .data(state)

@@ -23,6 +23,11 @@ const SECTIONS: &[Section] = &[
         admin_only: false,
     },
     Section {
+        key: "events",
+        path: "/console/events",
+        admin_only: false,
+    },
+    Section {
         key: "grids",
         path: "/console/grids",
         admin_only: false,

@@ -29,6 +29,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("queue.html", include_str!("../templates/queue.html")),
     ("grids.html", include_str!("../templates/grids.html")),
     ("grid.html", include_str!("../templates/grid.html")),
+    ("events.html", include_str!("../templates/events.html")),
+    ("event.html", include_str!("../templates/event.html")),
 ];
 
 impl Templates {

@@ -2,5 +2,6 @@
 //! (QR tickets, one-time links, cookie sessions) and the grid leader's work queue. The rules
 //! themselves — who may see, approve or assign what — are the same functions the API calls.
 
+pub mod events;
 pub mod queue;
 pub mod signin;

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use microwish_core::Settings;
 use microwish_core::config::ConfigDuration;
+use microwish_core::{Clock, Settings};
 
 use super::webdriver::{self, Driver};
 use crate::helpers::{Community, Engine, TestApp};
@@ -108,5 +108,19 @@ async fn a_grid_leaders_morning_in_chromium() {
     browser.goto(&format!("{}/console/grids/{}", app.base, c.grid_a)).await;
     assert!(browser.source().await.contains("第一网格"));
     browser.screenshot(&shots().join("grid.png")).await;
+
+    // The event page as the venue's screen shows it: the check-in code, big.
+    let start = microwish_core::clock::rfc3339(app.clock.now_ms() + 26 * HOUR);
+    let end = microwish_core::clock::rfc3339(app.clock.now_ms() + 28 * HOUR);
+    let event = json!({ "title": "主题党日：清洁家园", "description": "一起打扫小区公共区域", "location": "社区活动室",
+        "starts_at": start, "ends_at": end, "capacity": 20, "grid_id": c.grid_a });
+    let event = app.post("/api/v1/events", &c.leader_a.token, event).await.expect(201);
+    browser
+        .goto(&format!("{}/console/events/{}", app.base, event["id"]))
+        .await;
+    let code = browser.find("#checkin-code").await;
+    assert!(!code.is_empty());
+    assert!(browser.source().await.contains(event["checkin_code"].as_str().unwrap()));
+    browser.screenshot(&shots().join("event.png")).await;
     browser.quit().await;
 }
