@@ -65,6 +65,13 @@ pub fn rfc3339(ms: i64) -> String {
 
 /// Parses an RFC 3339 timestamp into epoch milliseconds.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    // RFC 3339 offsets run to ±23:59; jiff would take ±25:59 too.
+    let offset = text.get(text.len().checked_sub(6)?..)?;
+    if let Some(hours) = offset.strip_prefix(['+', '-']).and_then(|o| o.get(..2))
+        && hours.parse::<u8>().is_ok_and(|h| h > 23)
+    {
+        return None;
+    }
     text.parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond())
 }
 
@@ -77,6 +84,13 @@ mod tests {
         let ms = parse_rfc3339("2026-11-27T15:01:00+08:00").unwrap();
         assert_eq!(rfc3339(ms), "2026-11-27T07:01:00Z");
         assert!(parse_rfc3339("yesterday").is_none());
+        assert!(parse_rfc3339("2026-11-27T15:01:00+23:59").is_some());
+        assert!(
+            parse_rfc3339("2026-11-27T15:01:00+24:00").is_none(),
+            "offset beyond ±23:59"
+        );
+        assert!(parse_rfc3339("2026-11-27T15:01:00-25:30").is_none());
+        assert!(parse_rfc3339("2026-11-27T15:01:00Z").is_some());
     }
 
     #[test]

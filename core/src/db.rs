@@ -94,6 +94,17 @@ impl Db {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
+    /// Whether the database takes a write: a write transaction that updates the readiness row and
+    /// rolls back. Fails when SQLite is read-only or locked by another writer, or PostgreSQL is
+    /// down or read-only (a replica). Callers bound the wait (the busy timeout is long).
+    pub async fn writable(&self) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE readiness SET checked_at = checked_at + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        tx.rollback().await
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -7,9 +7,39 @@ fn invalid(field: &str, why: &str) -> CoreError {
     CoreError::invalid("invalid_field", format!("{field}: {why}"))
 }
 
+/// Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make text display
+/// in an order other than the one it is stored in (a "Trojan source" trick); never stored.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: zero-width spaces and joiners, the word joiner, the BOM,
+/// direction marks, the Hangul and Mongolian fillers — and the bidi controls above.
+pub fn is_invisible(c: char) -> bool {
+    is_bidi_control(c)
+        || c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{115F}' | '\u{1160}'
+                | '\u{3164}' | '\u{FFA0}' | '\u{034F}' | '\u{00AD}'
+        )
+}
+
+/// Text as it is stored: bidi controls removed, trimmed. `None` when something was written but
+/// nothing visible remains (text made only of zero-width or direction characters).
+pub fn clean_text(text: &str) -> Option<String> {
+    let kept: String = text.chars().filter(|c| !is_bidi_control(*c)).collect();
+    let kept = kept.trim();
+    if !text.is_empty() && kept.chars().all(is_invisible) && !text.trim().is_empty() {
+        return None;
+    }
+    Some(kept.to_string())
+}
+
 /// Trims `text` and checks it has between `min` and `max` characters (not bytes).
 fn bounded(field: &str, text: &str, min: usize, max: usize) -> Result<String, CoreError> {
-    let text = text.trim();
+    let text = clean_text(text).ok_or_else(|| invalid(field, "must contain visible characters"))?;
+    let text = text.as_str();
     let count = text.chars().count();
     if count < min {
         return Err(invalid(
@@ -142,6 +172,32 @@ impl Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_text_is_refused_and_bidi_overrides_are_not_stored() {
+        for blank in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{FEFF}",
+            " \u{202E} ",
+            "\u{2066}\u{2069}",
+            "\u{3164}",
+        ] {
+            assert!(Title::parse(blank).is_err(), "{blank:?}");
+            assert!(Description::parse(blank).is_err(), "{blank:?}");
+        }
+        let t = Title::parse("买药\u{202E}gpj.exe").unwrap();
+        assert_eq!(t.as_str(), "买药gpj.exe");
+        assert_eq!(
+            Description::parse("").unwrap().as_str(),
+            "",
+            "empty stays allowed where it was"
+        );
+        assert_eq!(
+            Title::parse("👩\u{200D}👧").unwrap().as_str(),
+            "👩\u{200D}👧",
+            "joiners inside text stay"
+        );
+    }
 
     #[test]
     fn phones_are_normalised_or_refused() {

@@ -170,16 +170,28 @@ impl poem_openapi::ApiResponse for ApiError {
         use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses};
         use poem_openapi::types::Type;
         MetaResponses {
-            responses: vec![MetaResponse {
-                description: "An error: 4xx for the caller's mistakes (400 malformed, 401, 403, 404, 409, 413, 422, 429, 503 retry later), 5xx for ours",
-                status: None,
-                status_range: Some("4XX".into()),
-                content: vec![MetaMediaType {
-                    content_type: "application/json",
-                    schema: ErrorBody::schema_ref(),
-                }],
-                headers: vec![],
-            }],
+            responses: vec![
+                MetaResponse {
+                    description: "An error: 4xx for the caller's mistakes (400 malformed, 401, 403, 404, 409, 413, 422, 429, 503 retry later), 5xx for ours",
+                    status: None,
+                    status_range: Some("4XX".into()),
+                    content: vec![MetaMediaType {
+                        content_type: "application/json",
+                        schema: ErrorBody::schema_ref(),
+                    }],
+                    headers: vec![],
+                },
+                MetaResponse {
+                    description: "Our failure or an upstream one (502 WeChat failed, 503 busy or not ready: retry later), logged",
+                    status: None,
+                    status_range: Some("5XX".into()),
+                    content: vec![MetaMediaType {
+                        content_type: "application/json",
+                        schema: ErrorBody::schema_ref(),
+                    }],
+                    headers: vec![],
+                },
+            ],
         }
     }
 

@@ -85,18 +85,26 @@ fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database takes a write, within 2 seconds (a load balancer's probe must not
+/// hang on a locked SQLite file or an unreachable PostgreSQL).
 #[handler]
 async fn readyz(state: poem::web::Data<&AppState>) -> poem::Result<Json<serde_json::Value>> {
-    if state.db.ping().await {
-        Ok(Json(serde_json::json!({ "status": "ready", "database": "ok" })))
-    } else {
-        Err(ApiError::new(
-            poem::http::StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the database does not answer",
-        )
-        .into())
+    let probe = tokio::time::timeout(std::time::Duration::from_millis(1500), state.db.writable()).await;
+    match probe {
+        Ok(Ok(())) => Ok(Json(serde_json::json!({ "status": "ready", "database": "ok" }))),
+        other => {
+            let why = match other {
+                Ok(Err(err)) => err.to_string(),
+                _ => "no answer within 1.5 s".to_string(),
+            };
+            tracing::warn!(reason = %why, "not ready: the database cannot be written");
+            Err(ApiError::new(
+                poem::http::StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the database cannot be written",
+            )
+            .into())
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// A user's own profile.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserView {
     /// Id.
     pub id: i64,
@@ -64,6 +65,7 @@ impl From<User> for UserView {
 
 /// A grid. The robot key is a secret and only shown to admins.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GridView {
     /// Id.
     pub id: i64,
@@ -90,6 +92,7 @@ impl GridView {
 
 /// The resident a wish is for, with contact details masked unless the caller may see them.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResidentView {
     /// User id.
     pub id: i64,
@@ -107,6 +110,7 @@ pub struct ResidentView {
 
 /// A wish.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WishView {
     /// Id.
     pub id: i64,
@@ -154,6 +158,7 @@ pub struct WishView {
 
 /// A page of wishes.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WishPage {
     /// The wishes, newest first.
     pub items: Vec<WishView>,
@@ -163,6 +168,7 @@ pub struct WishPage {
 
 /// One timeline row.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TimelineView {
     /// Id.
     pub id: i64,

@@ -4,6 +4,7 @@
 mod checkin;
 mod limits;
 mod metrics;
+mod operations;
 mod oracles;
 mod sessions;
 

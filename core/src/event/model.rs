@@ -117,7 +117,8 @@ impl EventInput {
     ) -> CoreResult<Self> {
         let title = Title::parse(title)?;
         let description = Description::parse(description)?;
-        let location = location.trim();
+        let location = crate::fields::clean_text(location).unwrap_or_default();
+        let location = location.as_str();
         let count = location.chars().count();
         if count == 0 || count > 120 || location.chars().any(char::is_control) {
             return Err(CoreError::invalid(

@@ -2,7 +2,7 @@
 //! caller's transaction, so both commit or neither does. The notifier consumes these rows.
 
 use serde_json::Value;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 pub use super::row::Notification;
 use super::row::{COLUMNS, from_row};
@@ -99,11 +99,14 @@ pub async fn list(
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
-/// Puts a notification back in the queue now (an admin's retry of a dead or skipped one).
+/// Puts a notification back in the queue now: an admin's retry of a dead or skipped one (409
+/// for any other: a pending or retrying one is already queued, a sent one is done, a sending one
+/// is in flight). Its claims are reset with its attempts, so the next claim is not mistaken for
+/// the rescue of a crashed worker's batch (and counted as a possible duplicate).
 pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<Notification> {
     let updated = sqlx::query(
-        "UPDATE notifications SET status = 'pending', attempts = 0, available_at = $2, lease_until = NULL, updated_at = $2 \
-         WHERE id = $1 AND status <> 'sending'",
+        "UPDATE notifications SET status = 'pending', attempts = 0, claims = 0, available_at = $2, lease_until = NULL, \
+         updated_at = $2 WHERE id = $1 AND status IN ('dead', 'skipped')",
     )
     .bind(id)
     .bind(now)
@@ -117,9 +120,10 @@ pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<No
     .await?
     .ok_or(crate::CoreError::NotFound("notification"))?;
     if updated.rows_affected() == 0 {
+        let status: String = row.get("status");
         return Err(crate::CoreError::conflict(
-            "in_flight",
-            "the notification is being sent right now; try again shortly",
+            "not_retryable",
+            format!("only dead or skipped notifications are retried; this one is {status}"),
         ));
     }
     Ok(from_row(&row)?)

@@ -19,7 +19,7 @@ use crate::views::{GridView, UserView};
 
 /// A grid's settings.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct GridBody {
     /// Unique name, up to 40 characters.
     name: Text,
@@ -62,6 +62,7 @@ struct RolesBody {
 
 /// A notification and its delivery state.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct NotificationView {
     id: i64,
     kind: String,

@@ -19,6 +19,7 @@ use crate::text::Text;
 
 /// An alert somebody must act on.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AlertView {
     id: i64,
     /// unclaimed, unclaimed_escalated, urgent, vulnerable, overdue_claim, callback, callback_overdue.
@@ -71,6 +72,7 @@ struct ResolveBody {
 
 /// A grid's indicators.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OverviewView {
     grid_id: i64,
     /// The period, in days up to now.
@@ -87,7 +89,7 @@ struct OverviewView {
 
 /// The vulnerable flag.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct VulnerableBody {
     vulnerable: bool,
     /// Why (living alone, elderly, disabled), up to 500 characters.
@@ -96,6 +98,7 @@ struct VulnerableBody {
 
 /// The flag as set.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct VulnerableView {
     id: i64,
     vulnerable: bool,

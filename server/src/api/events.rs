@@ -17,7 +17,7 @@ use crate::text::Text;
 
 /// A new event, or an event's new values.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct EventBody {
     /// 1 to 40 characters.
     title: Text,
@@ -61,6 +61,7 @@ impl EventBody {
 
 /// An event. The check-in code is shown to those who manage it only.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct EventView {
     id: i64,
     title: String,
@@ -86,7 +87,7 @@ struct EventView {
 
 /// Whom to invite; each person is invited once however often they match.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct InvitationBody {
     /// Everyone living in these grids.
     grid_ids: Option<Vec<i64>>,

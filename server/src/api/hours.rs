@@ -16,6 +16,7 @@ use crate::text::Text;
 
 /// One ledger entry (entries are never edited; corrections are new entries).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct EntryView {
     id: i64,
     minutes: i64,

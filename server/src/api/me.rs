@@ -21,7 +21,7 @@ use crate::views::UserView;
 
 /// Profile fields to change; absent fields stay as they are.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct ProfileBody {
     display_name: Option<Text>,
     /// Mainland mobile number.
@@ -141,10 +141,23 @@ impl MeApi {
     #[oai(path = "/me/phone", method = "post")]
     async fn phone(&self, auth: BearerAuth, body: Json<PhoneCodeBody>) -> Result<Json<UserView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
+        let code = body.0.code.trim();
+        // A code WeChat could never accept is refused here, before spending a call on it.
+        if code.is_empty()
+            || code.len() > 128
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(ApiError::invalid(
+                "invalid_code",
+                "code: the 1–128 character code from the getPhoneNumber button",
+            ));
+        }
         let info = self
             .0
             .wechat
-            .phone_number(body.0.code.trim())
+            .phone_number(code)
             .await
             .map_err(|e| self.0.wechat_error("getPhoneNumber", e))?;
         if info.country_code != "86" {

@@ -46,7 +46,7 @@ impl From<Building> for BuildingView {
 
 /// A new household (a room of the building).
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct HouseholdBody {
     /// Unit (单元), when the building has several.
     unit: Option<Text>,
@@ -65,6 +65,7 @@ struct HouseholdView {
 
 /// One person of a grid.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PersonView {
     /// The register's person id (absent for an account the register does not list yet).
     person_id: Option<i64>,

@@ -20,7 +20,7 @@ use crate::text::Text;
 
 /// Where you live.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct ResidenceBody {
     /// From `GET /api/v1/buildings`.
     building_id: i64,
@@ -40,6 +40,7 @@ struct RejectBody {
 
 /// A residence request.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResidenceView {
     id: i64,
     user_id: i64,

@@ -27,7 +27,7 @@ struct ReasonBody {
 
 /// An optional reason (cancel).
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct OptionalReasonBody {
     /// Why; up to 500 characters.
     reason: Option<Text>,
@@ -51,7 +51,7 @@ struct AssignBody {
 
 /// The resident's confirmation.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct ConfirmBody {
     /// 1 (poor) to 5 (excellent).
     rating: i64,

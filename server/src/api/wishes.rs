@@ -19,7 +19,7 @@ use crate::views::{TimelineView, WishPage, WishView};
 
 /// A new wish.
 #[derive(Object)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 struct NewWishBody {
     /// Up to 40 characters.
     title: Text,
