@@ -128,6 +128,7 @@ pub async fn run(bind: &str) -> anyhow::Result<()> {
     let server = startup::start_server(settings.clone(), db.clone(), Arc::new(SystemClock)).await?;
     let worker = server.start_worker()?;
     print_walkthrough(&format!("http://{}", server.addr), &stub.base_url(), &tokens);
+    print_console_links(&db, &settings, &format!("http://{}", server.addr)).await?;
     tokio::spawn(show_deliveries(smtp, stub.clone()));
 
     startup::shutdown_signal().await;
@@ -305,6 +306,20 @@ fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, String)]) {
         "  curl -s -X POST {stub}/__stub/grant -d '{{\"openid\":\"demo-resident-1\",\"template_id\":\"{CLAIM_TEMPLATE}\",\"count\":1}}'"
     );
     println!("\nCtrl-C stops the demo and removes its temporary database.\n");
+}
+
+/// Prints one-time sign-in links to the web console for a grid leader and the admin.
+async fn print_console_links(db: &Db, settings: &Settings, api: &str) -> anyhow::Result<()> {
+    let ttl = settings.console.link_ttl.as_millis_i64();
+    println!("Web console: {api}/console/ (the QR sign-in needs the mini-program; these one-time links do not):");
+    for (who, openid) in [("grid leader 1", "demo-leader-1"), ("admin", "demo-admin")] {
+        let mut tx = db.begin_write().await?;
+        let token = microwish_core::console::signin::issue_link(&mut tx, openid, SystemClock.now_ms(), ttl).await?;
+        tx.commit().await?;
+        println!("  {who:<14} {api}/console/link/{token}");
+    }
+    println!();
+    Ok(())
 }
 
 /// Prints each email the local SMTP capture receives and each WeChat/robot message the stub

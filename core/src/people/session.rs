@@ -90,23 +90,33 @@ pub async fn revoke(conn: &mut AnyConnection, token: &str) -> CoreResult<()> {
 }
 
 /// Ends every session of `user_id` (sign out everywhere; an admin's revocation; a role taken
-/// away); returns how many there were.
+/// away), web-console sessions included; returns how many there were.
 pub async fn revoke_all(conn: &mut AnyConnection, user_id: i64) -> CoreResult<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected())
+    let mut ended = 0;
+    for sql in [
+        "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM console_sessions WHERE user_id = $1",
+    ] {
+        ended += sqlx::query(sql)
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(ended)
 }
 
 /// Deletes every session that expired before `now` (the scheduler's sweep: people who never sign
 /// in again would otherwise keep their rows for ever); returns how many.
 pub async fn sweep(db: &crate::Db, now: i64) -> CoreResult<u64> {
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    let mut swept = 0;
+    for sql in [
+        "DELETE FROM sessions WHERE expires_at <= $1",
+        "DELETE FROM console_sessions WHERE expires_at <= $1",
+    ] {
+        swept += sqlx::query(sql).bind(now).execute(&mut *tx).await?.rows_affected();
+    }
     tx.commit().await?;
-    Ok(done.rows_affected())
+    Ok(swept)
 }

@@ -158,6 +158,19 @@ async fn sign_out(app: TestApp) {
     replay.set_cookie("mw_console", &old_cookie);
     replay.get("/console/queue").await.expect_redirect("/console/login");
 
+    // "Sign out everywhere" in the mini-program, and an admin's revocation, end console sessions too.
+    let mut browser = signed_in(&app, &c.leader_a).await;
+    app.call("DELETE", "/api/v1/me/sessions", Some(&c.leader_a.token), None)
+        .await
+        .expect(204);
+    browser.get("/console/queue").await.expect_redirect("/console/login");
+    let leader_a = app.login("leader-a").await;
+    let mut browser = signed_in(&app, &leader_a).await;
+    let path = format!("/api/v1/admin/users/{}/sessions", leader_a.id);
+    let revoked = app.call("DELETE", &path, Some(&c.admin.token), None).await.expect(200);
+    assert_eq!(revoked["revoked"], 2, "the API token and the console session");
+    browser.get("/console/queue").await.expect_redirect("/console/login");
+
     // A leader whose role is taken away is out at the next page.
     let mut browser = signed_in(&app, &c.leader_b).await;
     app.set_roles(&c.admin, &c.leader_b, &[]).await;
