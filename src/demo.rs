@@ -248,6 +248,19 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
     Ok(tokens)
 }
 
+/// The printed sign-in, as shell commands: a `wx.login` code from the stub, exchanged for a
+/// session token. Public so a test runs exactly what the demo prints.
+pub fn sign_in_commands(api: &str, stub: &str) -> [String; 2] {
+    [
+        format!(
+            "CODE=$(curl -s -X POST {stub}/__stub/login_code -H 'content-type: application/json' -d '{{\"openid\":\"someone-new\"}}' | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/')"
+        ),
+        format!(
+            "curl -s -X POST {api}/api/v1/auth/wechat -H 'content-type: application/json' -d \"{{\\\"code\\\":\\\"$CODE\\\"}}\""
+        ),
+    ]
+}
+
 fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, String)]) {
     let token = |openid: &str| {
         tokens
@@ -287,12 +300,9 @@ fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, String)]) {
         "  curl -s -X POST {api}/api/v1/wishes -H 'Authorization: Bearer {r1}' -H 'content-type: application/json' -d '{{\"title\":\"帮忙取快递\",\"description\":\"驿站的快递太重了\",\"category\":\"errand\"}}'"
     );
     println!("  # sign in as anyone through the stub, the way the mini-program does with wx.login");
-    println!(
-        "  CODE=$(curl -s -X POST {stub}/__stub/login_code -d '{{\"openid\":\"someone-new\"}}' | sed 's/.*\"code\":\"\\([^\"]*\\)\".*/\\1/')"
-    );
-    println!(
-        "  curl -s -X POST {api}/api/v1/auth/wechat -H 'content-type: application/json' -d \"{{\\\"code\\\":\\\"$CODE\\\"}}\""
-    );
+    for line in sign_in_commands(api, stub) {
+        println!("  {line}");
+    }
     println!("  # what each channel received: emails and WeChat messages are printed below as they arrive;");
     println!("  # the stub also lists them (subscribe messages and robot posts):");
     println!("  curl -s {stub}/__stub/messages");
@@ -303,7 +313,7 @@ fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, String)]) {
         "  curl -s -X POST {api}/api/v1/me/subscriptions -H 'Authorization: Bearer {r1}' -H 'content-type: application/json' -d '{{\"results\":{{\"{CLAIM_TEMPLATE}\":\"accept\"}}}}'"
     );
     println!(
-        "  curl -s -X POST {stub}/__stub/grant -d '{{\"openid\":\"demo-resident-1\",\"template_id\":\"{CLAIM_TEMPLATE}\",\"count\":1}}'"
+        "  curl -s -X POST {stub}/__stub/grant -H 'content-type: application/json' -d '{{\"openid\":\"demo-resident-1\",\"template_id\":\"{CLAIM_TEMPLATE}\",\"count\":1}}'"
     );
     println!("\nCtrl-C stops the demo and removes its temporary database.\n");
 }

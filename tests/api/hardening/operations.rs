@@ -102,3 +102,17 @@ async fn edge_checks(app: TestApp) {
         .await
         .expect_error(422, "invalid_field");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_printed_sign_in_works_as_printed() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let script = microwish::demo::sign_in_commands(&app.base, &app.stub.base_url()).join("\n");
+    let run = script.clone();
+    let out = tokio::task::spawn_blocking(move || std::process::Command::new("sh").arg("-c").arg(run).output())
+        .await
+        .unwrap()
+        .expect("sh and curl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}\n{script}"));
+    assert_eq!(body["token"].as_str().map(str::len), Some(64), "{body}");
+}
