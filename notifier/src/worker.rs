@@ -174,11 +174,27 @@ impl Worker {
         };
         let count = batch.len();
         let people = &people;
-        let outcomes: Vec<Outcome> = futures::stream::iter(batch)
+        let deliveries = futures::stream::iter(batch)
             .map(|n| async move { self.deliver(&n, people.get(&n.recipient_id), now).await })
             .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
+            .collect::<Vec<Outcome>>();
+        // A batch never outlives its lease: while it is in flight, the lease is renewed every
+        // third of its length, so however slowly a channel answers, no other worker rescues
+        // (and sends again) what this one is still sending. A crashed worker stops renewing.
+        let lease = self.settings.notifier.lease.0;
+        let heartbeat = async {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                let until = self.clock.now_ms() + self.settings.notifier.lease.as_millis_i64();
+                if let Err(err) = queue::extend(&self.db, &self.id, until).await {
+                    tracing::warn!(error = %err, "could not extend the batch's lease");
+                }
+            }
+        };
+        let outcomes: Vec<Outcome> = tokio::select! {
+            outcomes = deliveries => outcomes,
+            () = heartbeat => unreachable!("the heartbeat never ends"),
+        };
         let lost = queue::record(&self.db, &self.id, &outcomes, self.clock.now_ms()).await?;
         if lost > 0 {
             tracing::warn!(

@@ -98,6 +98,20 @@ impl Outcome {
     }
 }
 
+/// Extends the leases this worker still holds (a batch in flight) to `lease_until`, so a slow
+/// channel does not let another worker rescue — and send again — what is being sent. Rows whose
+/// lease already lapsed and were taken over have another owner and are left alone.
+pub async fn extend(db: &Db, owner: &str, lease_until: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE notifications SET lease_until = $2 WHERE lease_owner = $1 AND status = 'sending' AND lease_until < $2",
+    )
+    .bind(owner)
+    .bind(lease_until)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Outcomes written per statement (8 parameters each; well under both engines' limits).
 const RECORD_CHUNK: usize = 500;
 
