@@ -49,7 +49,10 @@ async fn slow_batch(app: TestApp) {
     assert_eq!(second.run_once().await.unwrap(), 0, "the in-flight batch was rescued");
     let started = std::time::Instant::now();
     assert_eq!(running.await.unwrap(), 1);
-    assert!(started.elapsed() > Duration::from_millis(1000), "the channel was not slow");
+    assert!(
+        started.elapsed() > Duration::from_millis(1000),
+        "the channel was not slow"
+    );
     app.stub.set_token_delay(Duration::ZERO);
     while second.run_once().await.unwrap() > 0 {}
     assert_eq!(app.stub.subscribe_messages().len(), 1, "sent once");
