@@ -18,7 +18,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,11 +36,11 @@ use microwish_core::people::{Caller, Role, session};
 use microwish_core::wish::store::{self, ChangeInput};
 use microwish_core::wish::{Action, NewWish, Urgency};
 use microwish_core::{Clock, Db, Settings, SystemClock};
+use microwish_testkit::ThrowawayDb;
 use microwish_wechat::WechatStub;
 
 const APPID: &str = "wxbench000000000";
 const SECRET: &str = "bench-secret";
-const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 const VOLUNTEERS: usize = 50;
 const RESIDENTS: usize = 200;
@@ -246,49 +245,14 @@ fn loadavg() -> String {
 // ---------------------------------------------------------------------------------------------
 // The database: create, seed, drop.
 
-enum Cleanup {
-    SqliteDir(PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-async fn create_database(engine: EngineArg) -> anyhow::Result<(String, Cleanup)> {
-    let name = format!("mw_bench_{}_{:08x}", std::process::id(), rand::random::<u32>());
-    match engine {
-        EngineArg::Sqlite => {
-            let dir = std::env::temp_dir().join(&name);
-            std::fs::create_dir_all(&dir)?;
-            Ok((format!("sqlite://{}/bench.db", dir.display()), Cleanup::SqliteDir(dir)))
-        }
-        EngineArg::Postgres => {
-            let admin_url = std::env::var("MICROWISH_BENCH_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
-            let admin = Db::connect(&admin_url, 1)
-                .await
-                .with_context(|| format!("cannot reach PostgreSQL at {admin_url}"))?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(admin.pool())
-                .await?;
-            admin.close().await;
-            let (base, _) = admin_url.rsplit_once('/').context("a PostgreSQL URL with a database")?;
-            Ok((format!("{base}/{name}"), Cleanup::Postgres { admin_url, name }))
-        }
-    }
-}
-
-async fn drop_database(cleanup: Cleanup) {
-    match cleanup {
-        Cleanup::SqliteDir(dir) => {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        Cleanup::Postgres { admin_url, name } => {
-            if let Ok(admin) = Db::connect(&admin_url, 1).await {
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await {
-                    eprintln!("bench: could not drop database {name}: {err}");
-                }
-                admin.close().await;
-            }
-        }
-    }
+async fn create_database(engine: EngineArg) -> anyhow::Result<ThrowawayDb> {
+    let engine = match engine {
+        EngineArg::Sqlite => microwish_core::Engine::Sqlite,
+        EngineArg::Postgres => microwish_core::Engine::Postgres,
+    };
+    ThrowawayDb::create(engine, "mw_bench", "MICROWISH_BENCH_POSTGRES_URL")
+        .await
+        .map_err(anyhow::Error::msg)
 }
 
 /// What the load phases need from the seeded community.
@@ -704,9 +668,9 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     );
     let duration = Duration::from_secs(args.duration);
     let stub = WechatStub::start(APPID, SECRET).context("cannot start the WeChat protocol stub")?;
-    let (url, cleanup) = create_database(args.engine).await?;
-    let result = run(&args, duration, &stub, &url).await;
-    drop_database(cleanup).await;
+    let db = create_database(args.engine).await?;
+    let result = run(&args, duration, &stub, &db.url).await;
+    db.drop_now().await;
     result
 }
 

@@ -20,7 +20,6 @@
 //! for the template; the template is configured as long-term so our own quota rows are not used.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,12 +34,12 @@ use microwish_core::outbox::{self, NewNotification};
 use microwish_core::people::user;
 use microwish_core::{Db, Settings, SharedClock, SystemClock};
 use microwish_notifier::Worker;
+use microwish_testkit::ThrowawayDb;
 use microwish_wechat::WechatStub;
 
 const APPID: &str = "wxbench000000000";
 const SECRET: &str = "bench-secret";
 const TEMPLATE: &str = "TPL-BENCH-CLAIMED";
-const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// Rows recorded per backlog transaction.
 const RECORD_CHUNK: usize = 10_000;
 
@@ -101,49 +100,14 @@ fn main() -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // The database: create, drop.
 
-enum Cleanup {
-    SqliteDir(PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-async fn create_database(engine: EngineArg) -> anyhow::Result<(String, Cleanup)> {
-    let name = format!("mw_nbench_{}_{:08x}", std::process::id(), rand::random::<u32>());
-    match engine {
-        EngineArg::Sqlite => {
-            let dir = std::env::temp_dir().join(&name);
-            std::fs::create_dir_all(&dir)?;
-            Ok((format!("sqlite://{}/bench.db", dir.display()), Cleanup::SqliteDir(dir)))
-        }
-        EngineArg::Postgres => {
-            let admin_url = std::env::var("MICROWISH_BENCH_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
-            let admin = Db::connect(&admin_url, 1)
-                .await
-                .with_context(|| format!("cannot reach PostgreSQL at {admin_url}"))?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(admin.pool())
-                .await?;
-            admin.close().await;
-            let (base, _) = admin_url.rsplit_once('/').context("a PostgreSQL URL with a database")?;
-            Ok((format!("{base}/{name}"), Cleanup::Postgres { admin_url, name }))
-        }
-    }
-}
-
-async fn drop_database(cleanup: Cleanup) {
-    match cleanup {
-        Cleanup::SqliteDir(dir) => {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        Cleanup::Postgres { admin_url, name } => {
-            if let Ok(admin) = Db::connect(&admin_url, 1).await {
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await {
-                    eprintln!("notifier_bench: could not drop database {name}: {err}");
-                }
-                admin.close().await;
-            }
-        }
-    }
+async fn create_database(engine: EngineArg) -> anyhow::Result<ThrowawayDb> {
+    let engine = match engine {
+        EngineArg::Sqlite => microwish_core::Engine::Sqlite,
+        EngineArg::Postgres => microwish_core::Engine::Postgres,
+    };
+    ThrowawayDb::create(engine, "mw_nbench", "MICROWISH_BENCH_POSTGRES_URL")
+        .await
+        .map_err(anyhow::Error::msg)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,9 +116,9 @@ async fn drop_database(cleanup: Cleanup) {
 async fn bench(args: Args) -> anyhow::Result<()> {
     microwish_wechat::install_crypto_provider();
     let stub = WechatStub::start(APPID, SECRET).context("cannot start the WeChat protocol stub")?;
-    let (url, cleanup) = create_database(args.engine).await?;
-    let result = run(&args, &stub, &url).await;
-    drop_database(cleanup).await;
+    let db = create_database(args.engine).await?;
+    let result = run(&args, &stub, &db.url).await;
+    db.drop_now().await;
     result
 }
 

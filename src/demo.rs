@@ -12,7 +12,7 @@ use microwish_core::people::{Role, session};
 use microwish_core::wish::store::{self, ChangeInput};
 use microwish_core::wish::{Action, NewWish, Urgency};
 use microwish_core::{Clock, Db, Settings, SystemClock};
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 use microwish_wechat::WechatStub;
 
 use crate::{config, startup};
@@ -339,14 +339,8 @@ async fn show_deliveries(smtp: SmtpCapture, stub: Arc<WechatStub>) {
     loop {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         for mail in smtp.messages().iter().skip(mails) {
-            // The header may be folded over several lines; unfold it first.
-            let mut lines = mail.data.lines().skip_while(|l| !l.starts_with("Subject:"));
-            let mut subject = lines.next().unwrap_or("Subject: ?").to_string();
-            lines
-                .take_while(|l| l.starts_with(' ') || l.starts_with('\t'))
-                .for_each(|l| subject.push_str(l));
-            let subject = subject.as_str();
-            println!("[email → {}] {}", mail.to.join(", "), decode_subject(subject));
+            let subject = mail.subject().unwrap_or_else(|| "?".into());
+            println!("[email → {}] {subject}", mail.to.join(", "));
         }
         mails = smtp.messages().len();
         let sent = stub.subscribe_messages();
@@ -355,37 +349,4 @@ async fn show_deliveries(smtp: SmtpCapture, stub: Arc<WechatStub>) {
         }
         chats = sent.len();
     }
-}
-
-/// Decodes an RFC 2047 `=?utf-8?b?…?=` subject line (what lettre writes for Chinese text).
-fn decode_subject(line: &str) -> String {
-    let value = line.trim_start_matches("Subject:").trim();
-    let mut out = String::new();
-    for word in value.split_whitespace() {
-        let encoded = word.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?="));
-        match encoded {
-            Some(b64) => out.push_str(&String::from_utf8_lossy(&base64_decode(b64))),
-            None => out.push_str(word),
-        }
-    }
-    out
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for byte in text.bytes() {
-        let Some(value) = ALPHABET.iter().position(|b| *b == byte) else {
-            continue;
-        };
-        bits = (bits << 6) | value as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    out
 }

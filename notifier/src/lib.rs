@@ -11,7 +11,6 @@ pub mod quiet;
 pub mod render;
 pub mod route;
 pub mod scheduler;
-pub mod smtp_capture;
 pub mod wake;
 pub mod worker;
 

@@ -6,7 +6,7 @@ use microwish_core::NotificationKind::{self, *};
 use microwish_notifier::channel::email::{CalendarPart, EmailChannel, EmailMessage, message_id};
 use microwish_notifier::delivery::FailureClass;
 use microwish_notifier::render::{Lang, Rendered, render, short_text};
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 use serde_json::json;
 
 const COMMUNITY: &str = "幸福里社区";

@@ -13,7 +13,7 @@ use microwish_core::outbox::{self, Notification};
 use microwish_core::schedule::ScanReport;
 use microwish_core::{Clock, Settings};
 use microwish_notifier::Scheduler;
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 use crate::both_engines;
 use crate::helpers::{Community, TestApp, TestUser};

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::both_engines;
 use crate::helpers::{Community, TestApp};
 use crate::notifier::{TEMPLATE, worker};
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 both_engines!(
     an_invalid_token_means_one_refresh_for_many_sends,

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use microwish_core::outbox::{self, Notification};
 use microwish_core::schedule::events as reminders;
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 mod access;
 mod load;

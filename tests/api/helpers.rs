@@ -4,7 +4,6 @@
 
 #![allow(dead_code)] // A shared harness: not every test uses every helper.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -13,19 +12,14 @@ use serde_json::{Value, json};
 use microwish::startup::{self, RunningServer};
 use microwish_core::people::Role;
 use microwish_core::{Clock, Db, ManualClock, Settings, SystemClock};
+use microwish_testkit::ThrowawayDb;
 use microwish_wechat::WechatStub;
 
 pub const APPID: &str = "wxtest0000000000";
 pub const SECRET: &str = "test-secret";
-/// The PostgreSQL server tests create their databases on (override with MICROWISH_TEST_POSTGRES_URL).
-pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Which database engine a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
+pub use microwish_core::Engine;
 
 /// Runs one async test body on both engines, as two separate tests.
 #[macro_export]
@@ -50,12 +44,6 @@ macro_rules! both_engines {
     };
 }
 
-/// What a test database needs cleaning up after.
-enum Cleanup {
-    SqliteDir(PathBuf),
-    PostgresDatabase { admin_url: String, name: String },
-}
-
 /// A running microwish with its own database and WeChat stub.
 pub struct TestApp {
     pub base: String,
@@ -67,7 +55,7 @@ pub struct TestApp {
     /// The first admin's token, once `admin()` made one: `profile()` approves residences with it.
     admin_token: std::sync::Mutex<Option<String>>,
     server: Option<RunningServer>,
-    cleanup: Option<Cleanup>,
+    cleanup: Option<ThrowawayDb>,
 }
 
 /// A signed-in person.
@@ -107,10 +95,6 @@ impl Answer {
     }
 }
 
-fn unique_name() -> String {
-    format!("mw_test_{}_{:016x}", std::process::id(), rand::random::<u64>())
-}
-
 /// The embedded default configuration, pointed at a test database and stub.
 pub fn test_settings(database_url: &str, stub: &WechatStub) -> Settings {
     let mut s = microwish::config::load(None).expect("default config");
@@ -136,29 +120,10 @@ impl TestApp {
     /// Starts the app on `engine` after `configure` has adjusted the settings.
     pub async fn spawn_with(engine: Engine, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let stub = WechatStub::start(APPID, SECRET).expect("stub");
-        let (url, cleanup) = match engine {
-            Engine::Sqlite => {
-                let dir = std::env::temp_dir().join(unique_name());
-                std::fs::create_dir_all(&dir).unwrap();
-                (format!("sqlite://{}/test.db", dir.display()), Cleanup::SqliteDir(dir))
-            }
-            Engine::Postgres => {
-                let admin_url =
-                    std::env::var("MICROWISH_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
-                let name = unique_name();
-                let admin = Db::connect(&admin_url, 1)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed for the postgres tests: {e}"));
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(admin.pool())
-                    .await
-                    .unwrap();
-                admin.close().await;
-                let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
-                (format!("{base}/{name}"), Cleanup::PostgresDatabase { admin_url, name })
-            }
-        };
-        let mut settings = test_settings(&url, &stub);
+        let throwaway = ThrowawayDb::create(engine, "mw_test", "MICROWISH_TEST_POSTGRES_URL")
+            .await
+            .unwrap_or_else(|e| panic!("a throwaway database: {e}"));
+        let mut settings = test_settings(&throwaway.url, &stub);
         configure(&mut settings);
         settings.validate().expect("valid test settings");
         let db = startup::open_database(&settings).await.expect("database");
@@ -177,7 +142,7 @@ impl TestApp {
             engine,
             admin_token: std::sync::Mutex::new(None),
             server: Some(server),
-            cleanup: Some(cleanup),
+            cleanup: Some(throwaway),
         }
     }
 
@@ -335,18 +300,8 @@ impl Drop for TestApp {
             rt.block_on(async move {
                 drop(server);
                 db.close().await;
-                match cleanup {
-                    Some(Cleanup::SqliteDir(dir)) => {
-                        let _ = std::fs::remove_dir_all(dir);
-                    }
-                    Some(Cleanup::PostgresDatabase { admin_url, name }) => {
-                        if let Ok(admin) = Db::connect(&admin_url, 1).await {
-                            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
-                            admin.close().await;
-                        }
-                    }
-                    None => {}
+                if let Some(throwaway) = cleanup {
+                    throwaway.drop_now().await;
                 }
             });
         });

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::json;
 
 use microwish_core::Settings;
-use microwish_notifier::smtp_capture::SmtpCapture;
 use microwish_notifier::{Worker, delivery::Policy};
+use microwish_testkit::smtp::SmtpCapture;
 
 use crate::both_engines;
 use crate::helpers::{Community, TestApp, TestUser};

@@ -11,7 +11,7 @@ use serde_json::json;
 use microwish_core::outbox::{self, NewNotification};
 use microwish_core::people::user::{self, ProfileUpdate};
 use microwish_core::{Clock, fields::Email};
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 use crate::both_engines;
 use crate::helpers::TestApp;

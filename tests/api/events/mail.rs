@@ -1,7 +1,7 @@
 //! Reading an event email the way a mail client does: the `text/calendar` part found and decoded
 //! (base64 or quoted-printable, as the sender chose), then parsed by the `icalendar` crate's parser.
 
-use microwish_notifier::smtp_capture::CapturedMail;
+use microwish_testkit::smtp::CapturedMail;
 
 /// The `text/calendar` part of a captured message, decoded.
 pub fn calendar_part(mail: &CapturedMail) -> String {

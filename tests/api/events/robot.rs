@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::both_engines;
 use crate::helpers::{Community, TestApp};
 use crate::notifier::worker;
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 both_engines!(
     grid_invitations_reach_the_work_group,

@@ -1,6 +1,8 @@
 //! An in-process SMTP server that keeps what it receives: the far end of a real SMTP
-//! conversation for tests and for `microwish demo`. Plain SMTP only (no TLS); AUTH is accepted
-//! and ignored. It can play an outage (`set_down`) and bounce one address (`reject_recipient`).
+//! conversation for tests and for `microwish demo`. Written here rather than taken from
+//! `mailin-embedded`: that crate does not build without its TLS feature, which brings a second
+//! crypto backend (aws-lc) beside our ring, and it serves from threads it cannot stop.
+//! Plain SMTP only (no TLS); AUTH is accepted and ignored. It can play an outage (`set_down`) and bounce one address (`reject_recipient`).
 
 use std::collections::HashSet;
 use std::io;
@@ -25,6 +27,14 @@ pub struct CapturedMail {
     pub to: Vec<String>,
     /// The message, headers and body, CRLF line ends, dot-unstuffed, without the final `.`.
     pub data: String,
+}
+
+impl CapturedMail {
+    /// The decoded `Subject` header, as a mail client shows it.
+    pub fn subject(&self) -> Option<String> {
+        let parsed = mail_parser::MessageParser::default().parse(self.data.as_bytes())?;
+        parsed.subject().map(str::to_string)
+    }
 }
 
 #[derive(Default)]
