@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use microwish_core::config::ConfigDuration;
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 use crate::both_engines;
 use crate::helpers::{Community, TestApp};
