@@ -52,7 +52,7 @@ impl ConsoleState {
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{events, grids, login, queue};
+    use pages::{events, grids, login, queue, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -62,6 +62,7 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/link/:token", get(login::link_page).post(login::link_redeem))
         .at("/logout", post(login::logout))
         .at("/queue", get(queue::page))
+        .at("/wishes/:id", get(wish::page))
         .at("/wishes/:id/:action", post(queue::wish_action))
         .at("/alerts/:id/:action", post(queue::alert_action))
         .at("/events", get(events::list).post(events::create))

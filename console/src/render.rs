@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("grid.html", include_str!("../templates/grid.html")),
     ("events.html", include_str!("../templates/events.html")),
     ("event.html", include_str!("../templates/event.html")),
+    ("wish.html", include_str!("../templates/wish.html")),
 ];
 
 impl Templates {

@@ -5,6 +5,7 @@ pub mod events;
 pub mod grids;
 pub mod login;
 pub mod queue;
+pub mod wish;
 
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path, Query};

@@ -238,3 +238,35 @@ async fn other_grid(app: TestApp) {
         .expect_redirect("/console/login");
     assert_eq!(wish_status(&app, &c, wish).await.0, "pending_review");
 }
+
+both_engines!(
+    a_wish_page_reveals_contact_only_when_asked_and_allowed,
+    wish_page,
+    crate::console::queue::configure
+);
+async fn wish_page(app: TestApp) {
+    let c = Community::seed(&app).await;
+    let wish = post_wish(&app, &c.owner, "买降压药", json!({})).await;
+    let mut a = signed_in(&app, &c.leader_a).await;
+    let path = format!("/console/wishes/{wish}");
+    let page = a.get(&path).await.expect(200);
+    assert!(page.text.contains("138****5678") && !page.text.contains("13812345678"));
+    assert!(page.text.contains("id=\"reveal\""));
+    assert_eq!(app.count("contact_views").await, 0, "looking is not revealing");
+
+    let page = a.get(&format!("{path}?contact=1")).await.expect(200);
+    assert!(page.text.contains("13812345678") && page.text.contains("id=\"wish-address\""));
+    assert_eq!(app.count("contact_views").await, 1, "the reveal is audited");
+
+    // Grid B's leader: the wish under review does not exist for them; once public, it does,
+    // but its contact details stay masked however they ask, and nothing is recorded.
+    let mut b = signed_in(&app, &c.leader_b).await;
+    b.get(&path).await.expect(404);
+    let approve = format!("{path}/approve");
+    a.post(&approve, &[("csrf", &page.csrf())]).await.expect(303);
+    let page = b.get(&format!("{path}?contact=1")).await.expect(200);
+    assert!(page.text.contains("138****5678") && !page.text.contains("13812345678"));
+    assert!(!page.text.contains("id=\"reveal\""));
+    assert_eq!(app.count("contact_views").await, 1);
+    assert!(page.text.contains("审核通过"), "the timeline shows the approval");
+}
