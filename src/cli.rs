@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use microwish_core::SystemClock;
 
-use crate::{admin, config, demo, startup};
+use crate::{admin, config, demo, register, startup};
 
 /// microwish — micro-wishes (微心愿) for an old urban community: residents post, party-member
 /// volunteers claim, grid leaders coordinate, and a notifier makes sure everyone hears of it.
@@ -42,6 +42,18 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Import or update the population register from a spreadsheet.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export the population register.
+    Export {
+        /// What to export.
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Run the whole system on this machine: SQLite in a temporary folder, the WeChat/WeCom
     /// protocol stub, seed data; prints how to try it.
     Demo {
@@ -73,6 +85,29 @@ pub enum AdminCommand {
         /// The person's WeChat openid.
         #[arg(long)]
         openid: String,
+    },
+}
+
+/// What `import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// People by household from CSV with the columns building,unit,room,name,phone,relation,tags
+    /// (buildings must exist). Idempotent: re-importing updates, never duplicates. Prints a line
+    /// for every refused row and a summary; the file is streamed, so its size does not matter.
+    Households {
+        /// The CSV file (UTF-8).
+        file: PathBuf,
+    },
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// People by household, as CSV in the import's format, to standard output.
+    Households {
+        /// Only this grid.
+        #[arg(long, value_name = "GRID_ID")]
+        grid: Option<i64>,
     },
 }
 
@@ -143,6 +178,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             println!("{}", link?);
             Ok(())
+        }
+        Command::Import {
+            command: ImportCommand::Households { file },
+        } => {
+            let db = startup::open_database(&settings).await?;
+            let result = register::import_households(&db, &file).await;
+            db.close().await;
+            result
+        }
+        Command::Export {
+            command: ExportCommand::Households { grid },
+        } => {
+            let db = startup::open_database(&settings).await?;
+            let result = register::export_households(&db, grid).await;
+            db.close().await;
+            result
         }
         Command::Demo { .. } => unreachable!("handled above"),
     }

@@ -7,4 +7,5 @@ pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod register;
 pub mod startup;

@@ -22,6 +22,9 @@ pub use observe::Metrics;
 pub use rate::Limits;
 pub use state::AppState;
 
+/// The register's CSV import takes `register.import_limit_bytes`, not the default body limit.
+const IMPORT_PATH: &str = "/api/v1/admin/households/import";
+
 /// Builds the whole HTTP application: the API under `/api/v1`, its OpenAPI document and Swagger
 /// UI, health and readiness probes, and Prometheus metrics; every error answered as JSON.
 pub fn app(state: AppState) -> impl poem::Endpoint + 'static {
@@ -54,7 +57,10 @@ pub fn app_with(
             "/metrics",
             poem::endpoint::PrometheusExporter::new(state.metrics.registry.clone()),
         )
-        .with(limit::BodyLimit(body_limit))
+        .with(limit::BodyLimit(
+            body_limit,
+            vec![(IMPORT_PATH, state.settings.register.import_limit_bytes)],
+        ))
         .data(state.clone())
         .with(catch_panic())
         .with(rate::RateLimit(state.limits.clone()))

@@ -1,14 +1,15 @@
 //! Request body limit: bodies over `server.body_limit_bytes` get 413 whether or not they declare
 //! a Content-Length (poem's own `SizeLimit` insists on the header, which GETs do not send).
 //! Empty bodies are marked as JSON so endpoints with an optional body accept a bare POST.
+//! A few paths (the register's CSV import) take a larger limit of their own.
 
 use poem::http::StatusCode;
 use poem::{Body, Endpoint, Middleware, Request, Result};
 
 use crate::error::ApiError;
 
-/// The middleware.
-pub struct BodyLimit(pub usize);
+/// The middleware: the default limit, and exact paths with limits of their own.
+pub struct BodyLimit(pub usize, pub Vec<(&'static str, usize)>);
 
 impl<E: Endpoint> Middleware<E> for BodyLimit {
     type Output = BodyLimitEndpoint<E>;
@@ -16,7 +17,8 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
     fn transform(&self, ep: E) -> Self::Output {
         BodyLimitEndpoint {
             inner: ep,
-            limit: self.0,
+            default: self.0,
+            paths: self.1.clone(),
         }
     }
 }
@@ -24,7 +26,8 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
 /// The endpoint wrapped by [`BodyLimit`].
 pub struct BodyLimitEndpoint<E> {
     inner: E,
-    limit: usize,
+    default: usize,
+    paths: Vec<(&'static str, usize)>,
 }
 
 fn too_large(limit: usize) -> poem::Error {
@@ -40,25 +43,28 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let path = req.uri().path();
+        let limit = self
+            .paths
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map_or(self.default, |(_, l)| *l);
         let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
         let mut empty = declared == Some(0);
         match declared {
-            Some(len) if len > self.limit => {
+            Some(len) if len > limit => {
                 // Read (and drop) a moderately oversized body before answering, so the client gets
                 // the 413 instead of a connection reset while it is still sending.
-                if len <= self.limit.saturating_mul(16) {
+                if len <= limit.saturating_mul(16) {
                     let _ = req.take_body().into_bytes_limit(len).await;
                 }
-                return Err(too_large(self.limit));
+                return Err(too_large(limit));
             }
             Some(_) => {}
             None => {
                 // Undeclared length (chunked): read it here, at most `limit` bytes.
                 let body = req.take_body();
-                let bytes = body
-                    .into_bytes_limit(self.limit)
-                    .await
-                    .map_err(|_| too_large(self.limit))?;
+                let bytes = body.into_bytes_limit(limit).await.map_err(|_| too_large(limit))?;
                 empty = bytes.is_empty();
                 req.set_body(Body::from(bytes));
             }

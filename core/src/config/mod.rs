@@ -37,6 +37,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// The web console.
     pub console: ConsoleSettings,
+    /// The population register, care and family.
+    pub register: RegisterSettings,
 }
 
 /// `[server]`
@@ -422,7 +424,10 @@ pub struct ConfigError {
     pub message: String,
 }
 
+mod register;
 mod validate;
+
+pub use register::RegisterSettings;
 
 #[cfg(test)]
 mod tests {

@@ -116,6 +116,7 @@ impl Settings {
         if !(public.is_empty() || public.starts_with("http://") || public.starts_with("https://")) {
             return fail("console.public_url", format!("`{public}` must be an http(s) URL"));
         }
+        self.register.validate()?;
         if self.wishes.max_open_claims == 0 {
             return fail("wishes.max_open_claims", "must be at least 1".into());
         }

@@ -4,8 +4,10 @@
 //! never from what a client types.
 
 pub mod building;
+pub mod export;
 pub mod fields;
 pub mod household;
+pub mod import;
 pub mod people;
 pub mod residence;
 pub mod verify;

@@ -9,6 +9,7 @@ mod events;
 mod hours;
 mod me;
 mod register;
+mod register_csv;
 mod residence;
 mod wish_actions;
 mod wishes;
@@ -50,6 +51,7 @@ pub fn all(
     hours::HoursApi,
     admin::AdminApi,
     register::RegisterApi,
+    register_csv::RegisterCsvApi,
     residence::ResidenceApi,
     console::ConsoleApi,
 ) {
@@ -64,6 +66,7 @@ pub fn all(
         hours::HoursApi(state.clone()),
         admin::AdminApi(state.clone()),
         register::RegisterApi(state.clone()),
+        register_csv::RegisterCsvApi(state.clone()),
         residence::ResidenceApi(state.clone()),
         console::ConsoleApi(state),
     )

@@ -1,0 +1,387 @@
+//! Importing the population register from the spreadsheets communities keep
+//! (`building,unit,room,name,phone,relation,tags`): streamed in batches, each batch one short
+//! transaction with a few multi-row statements, idempotent — a person is identified by household
+//! and name, so a re-import updates rows instead of duplicating them — and reported line by line.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use sqlx::{AnyConnection, Row};
+
+use super::fields::{BuildingName, PersonName, Relation, Room, Tags, Unit};
+use crate::db::Db;
+use crate::error::{CoreError, CoreResult};
+use crate::fields::Phone;
+
+/// The columns, in the order the export writes them.
+pub const COLUMNS: [&str; 7] = ["building", "unit", "room", "name", "phone", "relation", "tags"];
+/// The same columns as Chinese sheets head them.
+const COLUMNS_ZH: [&str; 7] = ["楼栋", "单元", "房号", "姓名", "电话", "关系", "标签"];
+/// Rows per transaction: large enough for few round trips, small enough never to hold the
+/// database (or a SQLite writer lock) for long.
+pub const BATCH: usize = 1000;
+/// At most this many refusals are listed; the rest are only counted.
+const MAX_LISTED_REFUSALS: usize = 1000;
+
+/// One refused line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    /// Why.
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// People added.
+    pub created: u64,
+    /// People whose phone, relation or tags changed.
+    pub updated: u64,
+    /// People already as the sheet says.
+    pub unchanged: u64,
+    /// Households added.
+    pub households_created: u64,
+    /// Lines refused, with why (the first 1,000).
+    pub refused: Vec<Refused>,
+    /// How many lines were refused in all.
+    pub refused_total: u64,
+}
+
+impl ImportReport {
+    fn refuse(&mut self, line: u64, message: impl Into<String>) {
+        self.refused_total += 1;
+        if self.refused.len() < MAX_LISTED_REFUSALS {
+            self.refused.push(Refused {
+                line,
+                message: message.into(),
+            });
+        }
+    }
+}
+
+/// A valid line.
+#[derive(Debug, Clone)]
+struct Line {
+    building_id: i64,
+    unit: String,
+    room: String,
+    name: String,
+    phone: Option<String>,
+    relation: String,
+    tags: String,
+}
+
+/// Where each column is, from the header row.
+fn column_positions(header: &csv::StringRecord) -> CoreResult<[usize; 7]> {
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    let mut positions = [0; 7];
+    for (i, (en, zh)) in COLUMNS.iter().zip(COLUMNS_ZH).enumerate() {
+        positions[i] = names.iter().position(|n| n == en || n == zh).ok_or_else(|| {
+            CoreError::invalid(
+                "invalid_csv",
+                format!(
+                    "the first line must name the columns {} (missing `{en}`)",
+                    COLUMNS.join(",")
+                ),
+            )
+        })?;
+    }
+    Ok(positions)
+}
+
+/// Checks one record; `buildings` maps names to ids.
+fn parse_line(record: &csv::StringRecord, at: &[usize; 7], buildings: &HashMap<String, i64>) -> Result<Line, String> {
+    if record.len() != at.len() && record.iter().all(|f| f.trim().is_empty()) {
+        return Err("empty line".into());
+    }
+    let field = |i: usize| record.get(at[i]).unwrap_or("");
+    if record.len() < at.iter().max().map_or(0, |m| m + 1) {
+        return Err(format!("expected {} fields, found {}", COLUMNS.len(), record.len()));
+    }
+    let building = BuildingName::parse(field(0)).map_err(|e| e.to_string())?;
+    let building_id = *buildings
+        .get(building.as_str())
+        .ok_or_else(|| format!("building: unknown building `{}` (add it first)", building.as_str()))?;
+    let phone = match field(4).trim() {
+        "" => None,
+        text => Some(Phone::parse(text).map_err(|e| e.to_string())?.as_str().to_string()),
+    };
+    Ok(Line {
+        building_id,
+        unit: Unit::parse(field(1)).map_err(|e| e.to_string())?.as_str().to_string(),
+        room: Room::parse(field(2)).map_err(|e| e.to_string())?.as_str().to_string(),
+        name: PersonName::parse(field(3))
+            .map_err(|e| e.to_string())?
+            .as_str()
+            .to_string(),
+        phone,
+        relation: Relation::parse(field(5))
+            .map_err(|e| e.to_string())?
+            .as_str()
+            .to_string(),
+        tags: Tags::parse(field(6)).map_err(|e| e.to_string())?.as_str().to_string(),
+    })
+}
+
+/// Imports a CSV stream. A header without the columns refuses the whole file (422
+/// `invalid_csv`); a bad line is refused and reported, and the rest is applied.
+pub async fn import(db: &Db, input: impl Read, now: i64) -> CoreResult<ImportReport> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(input);
+    let header = reader
+        .headers()
+        .map_err(|e| CoreError::invalid("invalid_csv", format!("the header line is not CSV: {e}")))?
+        .clone();
+    let at = column_positions(&header)?;
+    let mut conn = db.pool().acquire().await?;
+    let buildings: HashMap<String, i64> = sqlx::query("SELECT name, id FROM buildings")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    drop(conn);
+    let mut report = ImportReport::default();
+    let mut seen: HashMap<(i64, String, String, String), u64> = HashMap::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut households = Households::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                report.refuse(line, format!("not readable as CSV: {e}"));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        match parse_line(&record, &at, &buildings) {
+            Err(why) if why == "empty line" => continue,
+            Err(why) => report.refuse(line, why),
+            Ok(row) => {
+                let key = (row.building_id, row.unit.clone(), row.room.clone(), row.name.clone());
+                if let Some(first) = seen.get(&key) {
+                    report.refuse(line, format!("the same person in the same room as line {first}"));
+                    continue;
+                }
+                seen.insert(key, line);
+                batch.push(row);
+                if batch.len() == BATCH {
+                    apply(db, &mut households, &std::mem::take(&mut batch), &mut report, now).await?;
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        apply(db, &mut households, &batch, &mut report, now).await?;
+    }
+    Ok(report)
+}
+
+/// Household ids by (building, unit, room), loaded a building at a time.
+#[derive(Default)]
+struct Households {
+    loaded: HashSet<i64>,
+    ids: HashMap<(i64, String, String), i64>,
+}
+
+impl Households {
+    async fn load(&mut self, conn: &mut AnyConnection, building_id: i64) -> CoreResult<()> {
+        if self.loaded.insert(building_id) {
+            let rows = sqlx::query("SELECT id, unit, room FROM households WHERE building_id = $1")
+                .bind(building_id)
+                .fetch_all(&mut *conn)
+                .await?;
+            for r in rows {
+                self.ids.insert((building_id, r.get(1), r.get(2)), r.get(0));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `($a, $b, …), (…)` for `rows` rows of `width` parameters, numbered from `first`.
+fn placeholders(rows: usize, width: usize, first: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (0..width).map(|c| format!("${}", first + r * width + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Applies one batch in one transaction.
+async fn apply(
+    db: &Db,
+    households: &mut Households,
+    batch: &[Line],
+    report: &mut ImportReport,
+    now: i64,
+) -> CoreResult<()> {
+    let mut tx = db.begin_write().await?;
+    for row in batch {
+        households.load(&mut tx, row.building_id).await?;
+    }
+    let mut missing: Vec<(i64, String, String)> = Vec::new();
+    for row in batch {
+        let key = (row.building_id, row.unit.clone(), row.room.clone());
+        if !households.ids.contains_key(&key) && !missing.contains(&key) {
+            missing.push(key);
+        }
+    }
+    for chunk in missing.chunks(300) {
+        let sql = format!(
+            "INSERT INTO households (building_id, unit, room, created_at, updated_at) VALUES {} \
+             ON CONFLICT (building_id, unit, room) DO UPDATE SET updated_at = households.updated_at \
+             RETURNING id, building_id, unit, room",
+            placeholders(chunk.len(), 5, 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (b, unit, room) in chunk {
+            q = q.bind(*b).bind(unit.as_str()).bind(room.as_str()).bind(now).bind(now);
+        }
+        for r in q.fetch_all(&mut *tx).await? {
+            households.ids.insert((r.get(1), r.get(2), r.get(3)), r.get(0));
+        }
+        report.households_created += chunk.len() as u64;
+    }
+    let located: Vec<(i64, &Line)> = batch
+        .iter()
+        .map(|row| {
+            (
+                households.ids[&(row.building_id, row.unit.clone(), row.room.clone())],
+                row,
+            )
+        })
+        .collect();
+    let ids: HashSet<i64> = located.iter().map(|(h, _)| *h).collect();
+    let id_list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    // The ids are our own integers, not input: inlining them keeps one statement per batch.
+    let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, household_id, name, phone, relation, tags FROM people WHERE household_id IN ({})",
+        id_list.join(", ")
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
+    type Known = (i64, Option<String>, String, String);
+    let known: HashMap<(i64, String), Known> = existing
+        .iter()
+        .map(|r| ((r.get(1), r.get(2)), (r.get(0), r.get(3), r.get(4), r.get(5))))
+        .collect();
+    let mut inserts = Vec::new();
+    let mut updates = Vec::new();
+    for (household, row) in located {
+        match known.get(&(household, row.name.clone())) {
+            None => inserts.push((household, row)),
+            Some((id, phone, relation, tags)) => {
+                if phone != &row.phone || relation != &row.relation || tags != &row.tags {
+                    updates.push((*id, row));
+                } else {
+                    report.unchanged += 1;
+                }
+            }
+        }
+    }
+    for chunk in inserts.chunks(200) {
+        let sql = format!(
+            "INSERT INTO people (household_id, name, phone, relation, tags, created_at, updated_at) VALUES {}",
+            placeholders(chunk.len(), 7, 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (household, row) in chunk {
+            q = q
+                .bind(*household)
+                .bind(row.name.as_str())
+                .bind(row.phone.clone())
+                .bind(row.relation.as_str())
+                .bind(row.tags.as_str())
+                .bind(now)
+                .bind(now);
+        }
+        q.execute(&mut *tx).await?;
+        report.created += chunk.len() as u64;
+    }
+    for chunk in updates.chunks(200) {
+        let sql = format!(
+            "WITH v(id, phone, relation, tags) AS (VALUES {}) \
+             UPDATE people SET phone = v.phone, relation = v.relation, tags = v.tags, updated_at = $1 \
+             FROM v WHERE people.id = v.id",
+            placeholders(chunk.len(), 4, 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        for (id, row) in chunk {
+            q = q
+                .bind(*id)
+                .bind(row.phone.clone())
+                .bind(row.relation.as_str())
+                .bind(row.tags.as_str());
+        }
+        q.execute(&mut *tx).await?;
+        report.updated += chunk.len() as u64;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_may_be_reordered_or_chinese_and_must_be_complete() {
+        let header = csv::StringRecord::from(vec!["姓名", "楼栋", "单元", "房号", "电话", "关系", "标签"]);
+        assert_eq!(column_positions(&header).unwrap(), [1, 2, 3, 0, 4, 5, 6]);
+        let short = csv::StringRecord::from(vec!["building", "room", "name"]);
+        assert!(column_positions(&short).is_err());
+    }
+
+    #[test]
+    fn lines_are_checked_field_by_field() {
+        let at = [0, 1, 2, 3, 4, 5, 6];
+        let buildings = HashMap::from([("1号楼".to_string(), 7)]);
+        let ok = csv::StringRecord::from(vec![
+            "1号楼",
+            "2单元",
+            "301",
+            "王芳",
+            "138 1234 5678",
+            "户主",
+            "独居;低保",
+        ]);
+        let line = parse_line(&ok, &at, &buildings).unwrap();
+        assert_eq!(
+            (line.building_id, line.phone.as_deref(), line.tags.as_str()),
+            (7, Some("13812345678"), "低保;独居")
+        );
+        let unknown = csv::StringRecord::from(vec!["9号楼", "", "301", "王芳", "", "", ""]);
+        assert!(
+            parse_line(&unknown, &at, &buildings)
+                .unwrap_err()
+                .contains("unknown building")
+        );
+        let bad_phone = csv::StringRecord::from(vec!["1号楼", "", "301", "王芳", "12345", "", ""]);
+        assert!(parse_line(&bad_phone, &at, &buildings).unwrap_err().contains("phone"));
+        let short = csv::StringRecord::from(vec!["1号楼", "", "301"]);
+        assert!(
+            parse_line(&short, &at, &buildings)
+                .unwrap_err()
+                .contains("expected 7 fields")
+        );
+        let empty = csv::StringRecord::from(vec!["", ""]);
+        assert_eq!(parse_line(&empty, &at, &buildings).unwrap_err(), "empty line");
+    }
+}
