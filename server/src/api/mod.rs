@@ -37,6 +37,13 @@ pub enum Tag {
     Admin,
 }
 
+/// The register's resources: buildings and people, the CSV sheet, residence requests.
+type RegisterApis = (
+    register::RegisterApi,
+    register_csv::RegisterCsvApi,
+    residence::ResidenceApi,
+);
+
 /// Every resource of the API.
 pub fn all(
     state: AppState,
@@ -50,9 +57,7 @@ pub fn all(
     events::EventApi,
     hours::HoursApi,
     admin::AdminApi,
-    register::RegisterApi,
-    register_csv::RegisterCsvApi,
-    residence::ResidenceApi,
+    RegisterApis,
     console::ConsoleApi,
 ) {
     (
@@ -65,9 +70,11 @@ pub fn all(
         events::EventApi(state.clone()),
         hours::HoursApi(state.clone()),
         admin::AdminApi(state.clone()),
-        register::RegisterApi(state.clone()),
-        register_csv::RegisterCsvApi(state.clone()),
-        residence::ResidenceApi(state.clone()),
+        (
+            register::RegisterApi(state.clone()),
+            register_csv::RegisterCsvApi(state.clone()),
+            residence::ResidenceApi(state.clone()),
+        ),
         console::ConsoleApi(state),
     )
 }
