@@ -52,7 +52,7 @@ impl ConsoleState {
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{events, grids, login, queue, wish};
+    use pages::{events, exports, grids, login, queue, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -68,6 +68,8 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/events", get(events::list).post(events::create))
         .at("/events/:id", get(events::one))
         .at("/events/:id/invite", post(events::invite_people))
+        .at("/exports", get(exports::page))
+        .at("/exports/wishes.csv", get(exports::wishes_csv))
         .at("/grids", get(grids::list))
         .at("/grids/:id", get(grids::one))
         .data(state)

@@ -32,6 +32,11 @@ const SECTIONS: &[Section] = &[
         path: "/console/grids",
         admin_only: false,
     },
+    Section {
+        key: "exports",
+        path: "/console/exports",
+        admin_only: false,
+    },
 ];
 
 /// The sections `caller` may open, with the one holding `path` marked active.

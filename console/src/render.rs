@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("events.html", include_str!("../templates/events.html")),
     ("event.html", include_str!("../templates/event.html")),
     ("wish.html", include_str!("../templates/wish.html")),
+    ("exports.html", include_str!("../templates/exports.html")),
 ];
 
 impl Templates {

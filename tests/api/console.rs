@@ -12,6 +12,7 @@ use crate::helpers::{TestApp, TestUser};
 
 mod browser;
 mod events;
+mod exports;
 mod queue;
 mod signin;
 mod webdriver;

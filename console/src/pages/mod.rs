@@ -2,6 +2,7 @@
 //! files, the language switch, and how times and categories are shown.
 
 pub mod events;
+pub mod exports;
 pub mod grids;
 pub mod login;
 pub mod queue;

@@ -3,5 +3,6 @@
 //! themselves — who may see, approve or assign what — are the same functions the API calls.
 
 pub mod events;
+pub mod export;
 pub mod queue;
 pub mod signin;
