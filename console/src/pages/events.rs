@@ -102,8 +102,7 @@ pub async fn list(req: &Request, state: Data<&ConsoleState>) -> Response {
         Err(resp) => return resp,
     };
     let loaded = async {
-        let mut conn = state.db.pool().acquire().await?;
-        let list = events::managed(&mut conn, &signed.caller, 200).await?;
+        let list = events::managed(&mut *state.db.pool().acquire().await?, &signed.caller, 200).await?;
         Ok::<_, CoreError>((list, own_grids(state, &signed.caller).await?))
     }
     .await;
@@ -158,8 +157,7 @@ pub async fn one(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> Re
         Err(resp) => return resp,
     };
     let loaded = async {
-        let mut conn = state.db.pool().acquire().await?;
-        let (event, people) = events::registrants(&mut conn, &signed.caller, id.0).await?;
+        let (event, people) = events::registrants(&mut *state.db.pool().acquire().await?, &signed.caller, id.0).await?;
         Ok::<_, CoreError>((event, people, own_grids(state, &signed.caller).await?))
     }
     .await;

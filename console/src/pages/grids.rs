@@ -42,9 +42,10 @@ pub async fn list(req: &Request, state: Data<&ConsoleState>) -> Response {
         Err(resp) => return resp,
     };
     let loaded = async {
-        let mut conn = state.db.pool().acquire().await?;
+        let grids = grid::list(&mut *state.db.pool().acquire().await?).await?;
         let mut rows = Vec::new();
-        for g in grid::list(&mut conn).await? {
+        // One connection at a time: `figures` takes its own.
+        for g in grids {
             if signed.caller.oversees(g.id) {
                 rows.push(figures(state, &g).await?);
             }
@@ -73,8 +74,7 @@ pub async fn one(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> Re
         return render::error(state, req, StatusCode::FORBIDDEN, "not_your_grid", None);
     }
     let loaded = async {
-        let mut conn = state.db.pool().acquire().await?;
-        let g = grid::get(&mut conn, id.0).await?;
+        let g = grid::get(&mut *state.db.pool().acquire().await?, id.0).await?;
         figures(state, &g).await
     }
     .await;
