@@ -29,8 +29,19 @@ pub struct NewNotification {
     pub dedupe_key: String,
 }
 
-/// Records a notification inside the caller's transaction; returns whether it was new.
+/// Records a notification inside the caller's transaction; returns whether it was new. A new
+/// one for a resident with family, or without any channel, is relayed too (see
+/// `register::family::relay`): nobody's notification is silently dropped.
 pub async fn record(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> CoreResult<bool> {
+    let fresh = insert(conn, n, now).await?;
+    if fresh {
+        crate::register::family::relay(conn, n, now).await?;
+    }
+    Ok(fresh)
+}
+
+/// Records a notification without relaying it (the relay's own copies).
+pub(crate) async fn insert(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> CoreResult<bool> {
     let result = sqlx::query(
         "INSERT INTO notifications (kind, recipient_id, subject_type, subject_id, urgent, payload, dedupe_key, \
          status, attempts, available_at, created_at, updated_at) \

@@ -5,9 +5,11 @@
 
 pub mod building;
 pub mod export;
+pub mod family;
 pub mod fields;
 pub mod household;
 pub mod import;
+pub mod offline;
 pub mod people;
 pub mod residence;
 pub mod verify;

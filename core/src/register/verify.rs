@@ -115,8 +115,15 @@ async fn phone_match(
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
 
-/// Files a request for the caller. A newer request replaces a pending older one.
-pub async fn file(conn: &mut AnyConnection, caller: &Caller, place: Place, now: i64) -> CoreResult<ResidenceRequest> {
+/// Files a request for `user_id` (the caller, or an offline resident a leader registers). A
+/// newer request replaces a pending older one.
+pub async fn file(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    user_id: i64,
+    place: Place,
+    now: i64,
+) -> CoreResult<ResidenceRequest> {
     let (grid_id, building_id, unit, room, household_id) = match &place {
         Place::Grid(grid_id) => {
             grid::get(conn, *grid_id)
@@ -142,13 +149,13 @@ pub async fn file(conn: &mut AnyConnection, caller: &Caller, place: Place, now: 
     let unknown_room = building_id.is_some() && household_id.is_none();
     let matched = match unknown_room {
         true => None,
-        false => phone_match(conn, caller.user_id, grid_id, household_id).await?,
+        false => phone_match(conn, user_id, grid_id, household_id).await?,
     };
     let (status, method) = residence::on_filing(matched.is_some(), may_manage(caller, grid_id));
     sqlx::query(
         "UPDATE residence_requests SET status = 'withdrawn', updated_at = $2 WHERE user_id = $1 AND status = 'pending'",
     )
-    .bind(caller.user_id)
+    .bind(user_id)
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -158,7 +165,7 @@ pub async fn file(conn: &mut AnyConnection, caller: &Caller, place: Place, now: 
          decided_by, decided_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
     )
-    .bind(caller.user_id)
+    .bind(user_id)
     .bind(grid_id)
     .bind(building_id)
     .bind(unit)

@@ -82,7 +82,7 @@ pub async fn create(
     Ok(wish)
 }
 
-/// The resident a wish is for: the caller, or — for staff with the resident's consent — the
+/// The resident a wish is for: the caller, or — for staff or linked family, with the resident's consent — the
 /// person named in `on_behalf_of`. They must live in a grid.
 async fn resident_for(
     conn: &mut AnyConnection,
@@ -100,7 +100,9 @@ async fn resident_for(
             "only staff may post a wish on someone's behalf (grid leaders: for their own grid)",
         )
     };
-    let outsider = for_someone_else && !caller.is_admin();
+    // Linked family may post for their resident, like staff (consent recorded the same way).
+    let family = for_someone_else && crate::register::family::is_family(conn, caller.user_id, resident_id).await?;
+    let outsider = for_someone_else && !caller.is_admin() && !family;
     if outsider && caller.led_grids.is_empty() {
         return Err(refused());
     }
@@ -130,7 +132,7 @@ async fn resident_for(
         },
     };
     if for_someone_else {
-        if !(caller.is_admin() || caller.leads(grid_id)) {
+        if !(caller.is_admin() || caller.leads(grid_id) || family) {
             return Err(refused());
         }
         if !consented {

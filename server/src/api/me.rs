@@ -129,7 +129,7 @@ impl MeApi {
         let mut tx = self.0.db.begin_write().await?;
         let mut user = user::update_profile(&mut tx, caller.user_id, update, now).await?;
         if let Some(grid_id) = grid.filter(|g| user.grid_id != Some(*g)) {
-            verify::file(&mut tx, &caller, Place::Grid(grid_id), now).await?;
+            verify::file(&mut tx, &caller, caller.user_id, Place::Grid(grid_id), now).await?;
             user = user::get(&mut tx, caller.user_id).await?;
         }
         let pending = verify::pending_of(&mut tx, caller.user_id).await?;

@@ -6,6 +6,7 @@ mod auth;
 mod community;
 mod console;
 mod events;
+mod family;
 mod hours;
 mod me;
 mod register;
@@ -42,6 +43,7 @@ type RegisterApis = (
     register::RegisterApi,
     register_csv::RegisterCsvApi,
     residence::ResidenceApi,
+    family::FamilyApi,
 );
 
 /// Every resource of the API.
@@ -74,6 +76,7 @@ pub fn all(
             register::RegisterApi(state.clone()),
             register_csv::RegisterCsvApi(state.clone()),
             residence::ResidenceApi(state.clone()),
+            family::FamilyApi(state.clone()),
         ),
         console::ConsoleApi(state),
     )

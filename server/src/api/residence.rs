@@ -117,7 +117,7 @@ impl ResidenceApi {
             room: Room::parse(&body.0.room)?,
         };
         let mut tx = self.0.db.begin_write().await?;
-        let r = verify::file(&mut tx, &caller, place, self.0.clock.now_ms()).await?;
+        let r = verify::file(&mut tx, &caller, caller.user_id, place, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(Json(r.into()))
     }
