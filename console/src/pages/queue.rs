@@ -1,5 +1,6 @@
 //! The grid leader's queue, and its one-click actions: approve, reject (with a reason), assign to
-//! a volunteer picked by name, acknowledge and resolve an alert. Each action is the same core
+//! a volunteer picked by name, release an overdue claim (with a reason), acknowledge and resolve
+//! an alert. Each action is the same core
 //! call the API makes, so the same rules decide; the page only reads the form and redirects.
 
 use poem::http::StatusCode;
@@ -97,7 +98,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>) -> Response {
         .uri()
         .query()
         .and_then(|q| q.strip_prefix("done="))
-        .filter(|d| ["approve", "reject", "assign", "ack", "resolve"].contains(d));
+        .filter(|d| ["approve", "reject", "assign", "release", "ack", "resolve"].contains(d));
     let data = json!({
         "empty": q.is_empty(),
         "to_review": section(&q.to_review),
@@ -127,6 +128,13 @@ fn wish_input(action: &str, form: &ActionForm) -> CoreResult<Option<(Action, Cha
                 ..Default::default()
             };
             (Action::Reject, input)
+        }
+        "release" => {
+            let input = ChangeInput {
+                note: note(&form.reason)?,
+                ..Default::default()
+            };
+            (Action::Release, input)
         }
         "assign" => {
             let volunteer = form

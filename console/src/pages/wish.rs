@@ -1,6 +1,7 @@
 //! One wish: what it is, where it stands, its timeline, and — only when asked, only for those
 //! the privacy rule allows, and recorded in the audit of contact views like every API reveal —
-//! the resident's phone and address, so a leader can call before assigning.
+//! the resident's phone and address, so a leader can call before assigning — and the leader's
+//! actions for its current state (the same forms and endpoints as the queue's).
 
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
@@ -8,6 +9,7 @@ use poem::{Request, Response, handler};
 use serde_json::{Value, json};
 
 use microwish_core::CoreError;
+use microwish_core::console::queue;
 use microwish_core::people::user;
 use microwish_core::privacy::{is_audited_reveal, mask_phone, may_see_contact, record_reveals};
 use microwish_core::wish::store as wishes;
@@ -45,6 +47,12 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> R
             };
             steps.push((step.clone(), who));
         }
+        // Leaders act on the page too: the volunteers to assign an open wish to, by name.
+        let choices = if caller.oversees(wish.grid_id) && wish.status.as_str() == "open" {
+            queue::volunteers(&mut conn).await?
+        } else {
+            Vec::new()
+        };
         let volunteer = match wish.volunteer_id {
             Some(v) => Some(user::get(&mut conn, v).await?.display_name),
             None => None,
@@ -63,10 +71,10 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> R
                 "resident contact details revealed (console)"
             );
         }
-        Ok::<_, CoreError>((wish, steps, volunteer, allowed, reveal))
+        Ok::<_, CoreError>((wish, steps, volunteer, allowed, reveal, choices))
     }
     .await;
-    let (wish, steps, volunteer, allowed, reveal) = match loaded {
+    let (wish, steps, volunteer, allowed, reveal, choices) = match loaded {
         Ok(loaded) => loaded,
         Err(err) => return render::core_error(state, req, err),
     };
@@ -92,6 +100,13 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> R
             "volunteer": volunteer, "posted": local_time(s, wish.created_at),
             "due": wish.due_at.map(|d| local_time(s, d)), "rating": wish.rating,
         },
+        "may_act": caller.oversees(wish.grid_id),
+        "volunteers": choices.iter().map(|v| json!({
+            "id": v.id,
+            "name": if v.name.is_empty() { format!("#{}", v.id) } else { v.name.clone() },
+            "same_grid": v.grid_id == Some(wish.grid_id),
+            "holding": v.holding,
+        })).collect::<Vec<_>>(),
         "may_reveal": allowed && !reveal,
         "revealed": reveal,
         "timeline": timeline,

@@ -131,6 +131,34 @@ async fn leader_day(app: TestApp) {
     let queue = browser.get("/console/queue").await.expect(200);
     let overdue = &queue.text[queue.text.find("id=\"overdue\"").unwrap()..queue.text.find("id=\"alerts\"").unwrap()];
     assert!(overdue.contains(&format!("id=\"wish-{first}\"")) && overdue.contains("小王"));
+
+    // A hand-off: release it with a reason, then give it to someone else from the wish's page.
+    let csrf = queue.csrf();
+    let release = format!("/console/wishes/{first}/release");
+    browser
+        .post(&release, &[("csrf", &csrf), ("reason", "")])
+        .await
+        .expect(422);
+    browser
+        .post(&release, &[("csrf", &csrf), ("reason", "小王生病了")])
+        .await
+        .expect_redirect("/console/queue?done=release");
+    assert_eq!(wish_status(&app, &c, first).await, ("open".into(), None));
+    let page = browser.get(&format!("/console/wishes/{first}")).await.expect(200);
+    assert!(page.text.contains(&format!("id=\"assign-{first}\"")));
+    assert!(
+        page.text
+            .contains(&format!("<option value=\"{}\">小李", c.volunteer2.id))
+    );
+    let volunteer2 = c.volunteer2.id.to_string();
+    browser
+        .post(&assign, &[("csrf", &csrf), ("volunteer_id", &volunteer2)])
+        .await
+        .expect_redirect("/console/queue?done=assign");
+    assert_eq!(
+        wish_status(&app, &c, first).await,
+        ("claimed".into(), Some(c.volunteer2.id))
+    );
 }
 
 both_engines!(
@@ -267,6 +295,10 @@ async fn wish_page(app: TestApp) {
     let page = b.get(&format!("{path}?contact=1")).await.expect(200);
     assert!(page.text.contains("138****5678") && !page.text.contains("13812345678"));
     assert!(!page.text.contains("id=\"reveal\""));
+    assert!(
+        !page.text.contains("id=\"actions\""),
+        "no actions on another grid's wish"
+    );
     assert_eq!(app.count("contact_views").await, 1);
     assert!(page.text.contains("审核通过"), "the timeline shows the approval");
 }
