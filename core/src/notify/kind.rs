@@ -51,6 +51,8 @@ pub enum NotificationKind {
     EventPromoted,
     /// An event invitation to a grid, to its work group through its WeCom robot.
     GridEvent,
+    /// A care visit (关爱走访) the visitor is responsible for falls due.
+    VisitDue,
 }
 
 /// How hard a kind pushes through people's settings.
@@ -89,7 +91,7 @@ pub enum WechatTemplate {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 21] = [
+    pub const ALL: [NotificationKind; 22] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -111,6 +113,7 @@ impl NotificationKind {
         Self::EventReminder,
         Self::EventPromoted,
         Self::GridEvent,
+        Self::VisitDue,
     ];
 
     /// The name on the row, in preferences and in the API.
@@ -137,6 +140,7 @@ impl NotificationKind {
             Self::EventReminder => "event_reminder",
             Self::EventPromoted => "event_promoted",
             Self::GridEvent => "grid_event",
+            Self::VisitDue => "visit_due",
         }
     }
 
@@ -233,7 +237,7 @@ mod tests {
         assert_eq!(NotificationKind::GridAlert.preference_group(), None);
         assert_eq!(NotificationKind::GridEvent.audience(), Audience::WorkGroup);
         assert_eq!(NotificationKind::Alert.preference_group(), Some("alert"));
-        assert_eq!(NotificationKind::preference_groups().count(), 19);
+        assert_eq!(NotificationKind::preference_groups().count(), 20);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! never from what a client types.
 
 pub mod building;
+pub mod care;
 pub mod export;
 pub mod family;
 pub mod fields;

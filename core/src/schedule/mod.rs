@@ -100,6 +100,16 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanRepo
     note(apply_all(db, settings, now, wishes::overdue_callbacks(db, now).await, &mut report).await);
     note(apply_all(db, settings, now, digests::daily(db, settings, now).await, &mut report).await);
     note(apply_all(db, settings, now, digests::weekly(db, settings, now).await, &mut report).await);
+    note(
+        apply_all(
+            db,
+            settings,
+            now,
+            crate::register::care::due(db, settings, now).await,
+            &mut report,
+        )
+        .await,
+    );
     // Event reminders go out in batches per event, and the rule also finishes past events and
     // credits hours: it records its own rows.
     note(events::scan(db, settings, now).await.map(|n| report.messages += n));

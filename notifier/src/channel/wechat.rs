@@ -84,6 +84,7 @@ fn phrase(kind: NotificationKind) -> &'static str {
         Alert | GridAlert => "需关注",
         EventInvitation | GridEvent => "邀请",
         EventReminder => "即将开始",
+        VisitDue => "待走访",
         WishOverdue | WishConfirmReminder | Digest | WeeklyDigest | EventUpdate | EventCancelled | EventPromoted => {
             "通知"
         }

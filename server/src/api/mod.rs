@@ -3,6 +3,7 @@
 mod admin;
 mod alerts;
 mod auth;
+mod care;
 mod community;
 mod console;
 mod events;
@@ -44,6 +45,7 @@ type RegisterApis = (
     register_csv::RegisterCsvApi,
     residence::ResidenceApi,
     family::FamilyApi,
+    care::CareApi,
 );
 
 /// Every resource of the API.
@@ -77,6 +79,7 @@ pub fn all(
             register_csv::RegisterCsvApi(state.clone()),
             residence::ResidenceApi(state.clone()),
             family::FamilyApi(state.clone()),
+            care::CareApi(state.clone()),
         ),
         console::ConsoleApi(state),
     )
