@@ -136,7 +136,11 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         state.settings.clone(),
         state.clock.clone(),
         state.outbox_wake.clone(),
-    );
+    )
+    .with_invitation_limit({
+        let limits = state.limits.clone();
+        move |user| limits.invitation(user).is_ok()
+    });
     let app = microwish_server::app_with(state.clone(), vec![("/console", microwish_console::endpoint(console))]);
     let (stop, mut stopped) = watch::channel(false);
     let acceptor = TcpAcceptor::from_tokio(listener)?;

@@ -31,6 +31,7 @@ pub struct ConsoleState {
     /// Poked after a change that recorded notifications, as the API does.
     pub outbox_wake: Arc<tokio::sync::Notify>,
     templates: Arc<render::Templates>,
+    invitation_allowed: Arc<dyn Fn(i64) -> bool + Send + Sync>,
 }
 
 impl ConsoleState {
@@ -42,7 +43,15 @@ impl ConsoleState {
             clock,
             outbox_wake,
             templates: Arc::new(render::Templates::load()),
+            invitation_allowed: Arc::new(|_| true),
         }
+    }
+
+    /// Counts each invitation against the same per-user limit as the API's (`limits.*`, kept by
+    /// the server): `allowed(user)` answers whether this one may go ahead.
+    pub fn with_invitation_limit(mut self, allowed: impl Fn(i64) -> bool + Send + Sync + 'static) -> Self {
+        self.invitation_allowed = Arc::new(allowed);
+        self
     }
 
     fn now(&self) -> i64 {

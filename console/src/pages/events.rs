@@ -207,6 +207,9 @@ pub async fn invite_people(
         Ok(signed) => signed,
         Err(resp) => return resp,
     };
+    if !(state.invitation_allowed)(signed.caller.user_id) {
+        return render::error(state, req, StatusCode::TOO_MANY_REQUESTS, "rate_limited", None);
+    }
     let invited = async {
         let mut audience = Audience::default();
         match form.audience.trim().split_once(':') {

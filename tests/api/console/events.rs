@@ -121,3 +121,41 @@ async fn create(b: &mut super::Browser, (starts, ends, grid, csrf): (&str, &str,
     ];
     b.post("/console/events", &form).await
 }
+
+/// Limits on, one invitation per organiser and hour.
+pub fn configure_one_invitation(s: &mut Settings) {
+    configure(s);
+    s.limits.enabled = true;
+    s.limits.invitations_per_user_per_hour = 1;
+}
+
+both_engines!(
+    console_invitations_count_against_the_api_limit,
+    invitation_limit,
+    crate::console::events::configure_one_invitation
+);
+async fn invitation_limit(app: TestApp) {
+    let c = Community::seed(&app).await;
+    let event = json!({ "title": "志愿服务日", "description": "", "location": "广场",
+        "starts_at": "2026-12-20T01:00:00Z", "ends_at": "2026-12-20T03:00:00Z", "grid_id": c.grid_a });
+    let id = app.post("/api/v1/events", &c.leader_a.token, event).await.expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let mut browser = signed_in(&app, &c.leader_a).await;
+    let page = browser.get(&format!("/console/events/{id}")).await.expect(200);
+    let invite = format!("/console/events/{id}/invite");
+    let audience = format!("grid:{}", c.grid_a);
+    browser
+        .post(&invite, &[("csrf", &page.csrf()), ("audience", &audience)])
+        .await
+        .expect(303);
+    browser
+        .post(&invite, &[("csrf", &page.csrf()), ("audience", &audience)])
+        .await
+        .expect(429);
+    // The API and the console share the one budget.
+    let body = json!({ "grid_ids": [c.grid_a] });
+    app.post(&format!("/api/v1/events/{id}/invitations"), &c.leader_a.token, body)
+        .await
+        .expect_error(429, "rate_limited");
+}
