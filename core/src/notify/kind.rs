@@ -53,6 +53,8 @@ pub enum NotificationKind {
     GridEvent,
     /// A care visit (关爱走访) the visitor is responsible for falls due.
     VisitDue,
+    /// A family member's relative was visited: how it went.
+    VisitRecorded,
 }
 
 /// How hard a kind pushes through people's settings.
@@ -91,7 +93,7 @@ pub enum WechatTemplate {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 22] = [
+    pub const ALL: [NotificationKind; 23] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -114,6 +116,7 @@ impl NotificationKind {
         Self::EventPromoted,
         Self::GridEvent,
         Self::VisitDue,
+        Self::VisitRecorded,
     ];
 
     /// The name on the row, in preferences and in the API.
@@ -141,6 +144,7 @@ impl NotificationKind {
             Self::EventPromoted => "event_promoted",
             Self::GridEvent => "grid_event",
             Self::VisitDue => "visit_due",
+            Self::VisitRecorded => "visit_recorded",
         }
     }
 
@@ -237,7 +241,7 @@ mod tests {
         assert_eq!(NotificationKind::GridAlert.preference_group(), None);
         assert_eq!(NotificationKind::GridEvent.audience(), Audience::WorkGroup);
         assert_eq!(NotificationKind::Alert.preference_group(), Some("alert"));
-        assert_eq!(NotificationKind::preference_groups().count(), 20);
+        assert_eq!(NotificationKind::preference_groups().count(), 21);
     }
 
     #[test]

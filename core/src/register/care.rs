@@ -260,6 +260,18 @@ pub async fn record_visit(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
+    let visit_id: i64 = row.get(0);
+    tell_family(
+        conn,
+        resident_id,
+        &resident.display_name,
+        visit_id,
+        outcome,
+        note.as_str(),
+        wish_id,
+        now,
+    )
+    .await?;
     // A visit settles an overdue alert about this resident.
     sqlx::query(
         "UPDATE alerts SET status = 'resolved', resolved_by = $2, resolved_at = $3, resolution_note = 'visited', \
@@ -272,7 +284,7 @@ pub async fn record_visit(
     .execute(&mut *conn)
     .await?;
     Ok(Visit {
-        id: row.get(0),
+        id: visit_id,
         resident_id,
         visitor_id: caller.user_id,
         outcome: outcome.to_string(),
@@ -280,6 +292,40 @@ pub async fn record_visit(
         wish_id,
         at: now,
     })
+}
+
+/// The resident's linked family hear how a visit went (and of the wish it opened).
+#[allow(clippy::too_many_arguments)]
+async fn tell_family(
+    conn: &mut AnyConnection,
+    resident_id: i64,
+    name: &str,
+    visit_id: i64,
+    outcome: &str,
+    note: &str,
+    wish_id: Option<i64>,
+    now: i64,
+) -> CoreResult<()> {
+    let (zh, en) = match outcome {
+        "ok" => ("一切正常", "all is well"),
+        "needs_help" => ("需要帮助", "needs help"),
+        _ => ("不在家", "not at home"),
+    };
+    let family = super::family::list(conn, resident_id).await?;
+    for link in family.iter().filter(|l| l.resident_id == resident_id) {
+        let n = NewNotification {
+            kind: NotificationKind::VisitRecorded,
+            recipient_id: link.family_id,
+            subject_type: "resident",
+            subject_id: resident_id,
+            urgent: false,
+            payload: json!({ "resident_id": resident_id, "resident_name": name, "title": format!("走访{name}"),
+                "outcome": outcome, "outcome_text": zh, "outcome_en": en, "note": note, "wish_id": wish_id }),
+            dedupe_key: format!("visit:{visit_id}:family:{}", link.family_id),
+        };
+        crate::outbox::record(conn, &n, now).await?;
+    }
+    Ok(())
 }
 
 /// Whether `user_id` is one of the resident's visitors (who may then post a wish for them).

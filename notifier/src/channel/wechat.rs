@@ -85,6 +85,7 @@ fn phrase(kind: NotificationKind) -> &'static str {
         EventInvitation | GridEvent => "邀请",
         EventReminder => "即将开始",
         VisitDue => "待走访",
+        VisitRecorded => "已走访",
         WishOverdue | WishConfirmReminder | Digest | WeeklyDigest | EventUpdate | EventCancelled | EventPromoted => {
             "通知"
         }

@@ -85,7 +85,7 @@ macro_rules! all_kinds {
     ($lang:literal) => {
         templates!($lang: "wish_claimed", "wish_assigned", "wish_released", "wish_fulfilled", "wish_confirmed",
             "wish_cancelled", "wish_rejected", "wish_approved", "wish_review", "alert", "event_invitation", "event_update",
-            "event_cancelled", "event_reminder", "event_promoted", "digest", "weekly_digest", "visit_due", "generic")
+            "event_cancelled", "event_reminder", "event_promoted", "digest", "weekly_digest", "visit_due", "visit_recorded", "generic")
     };
 }
 
@@ -161,5 +161,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn family_copies_name_the_relative() {
+        let copy = serde_json::json!({ "title": "买药", "for_resident_name": "王奶奶" });
+        let zh = render(NotificationKind::WishClaimed, Lang::ZhCn, &copy, "幸福社区").unwrap();
+        assert!(zh.subject.contains("王奶奶的心愿「买药」"), "{}", zh.subject);
+        let own = render(
+            NotificationKind::WishClaimed,
+            Lang::ZhCn,
+            &serde_json::json!({ "title": "买药" }),
+            "幸福社区",
+        );
+        assert!(own.unwrap().subject.contains("您的心愿"));
+        let en = render(NotificationKind::WishFulfilled, Lang::En, &copy, "Happy").unwrap();
+        assert!(en.text.contains("王奶奶's wish"), "{}", en.text);
+        let visit = serde_json::json!({ "resident_name": "王奶奶", "outcome_text": "需要帮助", "note": "水管漏了", "wish_id": 7 });
+        let told = render(NotificationKind::VisitRecorded, Lang::ZhCn, &visit, "幸福社区").unwrap();
+        assert!(told.subject.contains("王奶奶：需要帮助"), "{}", told.subject);
+        assert!(
+            told.text.contains("水管漏了") && told.text.contains("登记了一个心愿"),
+            "{}",
+            told.text
+        );
     }
 }

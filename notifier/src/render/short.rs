@@ -26,6 +26,7 @@ pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Valu
         EventReminder => ("您报名的活动即将开始", "Your event starts soon"),
         EventPromoted => ("候补成功，您已获得名额", "You now have a place"),
         VisitDue => ("有一次关爱走访到期", "A care visit is due"),
+        VisitRecorded => ("您的家人已被走访", "Your relative was visited"),
         WishOverdue | WishConfirmReminder | Digest | WeeklyDigest => ("心愿有新动态", "A wish was updated"),
     };
     match lang {

@@ -117,7 +117,29 @@ async fn a_visit_falls_due_goes_overdue_and_needs_help(app: TestApp) {
     app.post(&visits, &c.volunteer.token, json!({ "outcome": "fine", "note": "" }))
         .await
         .expect_error(422, "invalid_field");
+    let codes = format!("/api/v1/residents/{grandma}/family-codes");
+    let code = app
+        .call("POST", &codes, Some(&c.leader_a.token), None)
+        .await
+        .expect(201)["code"]
+        .clone();
+    let grandson = app.login("grandson").await;
+    app.post("/api/v1/me/family", &grandson.token, json!({ "code": code }))
+        .await
+        .expect(200);
     let visit = app.post(&visits, &c.volunteer.token, help).await.expect(201);
+    // Her family hears how the visit went.
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let told = microwish_core::outbox::list(&mut conn, None, Some("visit_recorded"), 10)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(told.len(), 1);
+    assert_eq!(
+        (told[0].recipient_id, told[0].payload["outcome"].as_str()),
+        (grandson.id, Some("needs_help"))
+    );
+    assert_eq!(told[0].payload["wish_id"], visit["wish_id"]);
     let wish_id = visit["wish_id"].as_i64().expect("a wish for a needs_help visit");
     let wish = app
         .get(&format!("/api/v1/wishes/{wish_id}"), &c.leader_a.token)
