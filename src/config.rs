@@ -60,6 +60,14 @@ mod tests {
         assert!(err.contains("unclaimed_after"), "{err}");
 
         assert!(load(Some(&dir.join("missing.toml"))).is_err());
+
+        let no_probes = load_text("no-probes.toml", "[notifier]\nmetrics_bind = \"\"\n").unwrap();
+        assert_eq!(no_probes.notifier.metrics_bind, "");
+        let err = format!(
+            "{:#}",
+            load_text("bad-probes.toml", "[notifier]\nmetrics_bind = \"9465\"\n").unwrap_err()
+        );
+        assert!(err.contains("notifier.metrics_bind"), "{err}");
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod probes;
 pub mod register;
 pub mod startup;

@@ -90,20 +90,25 @@ impl RunningServer {
     }
 }
 
-/// Runs a notifier worker alone until Ctrl-C or SIGTERM (then finishes the batch in hand).
+/// Runs a notifier worker alone until Ctrl-C or SIGTERM (then finishes the batch in hand),
+/// serving its metrics and health on `notifier.metrics_bind` unless that is empty.
 pub async fn run_notifier(settings: Arc<Settings>, db: Db, clock: SharedClock) -> anyhow::Result<()> {
-    let metrics = Metrics::new();
+    let registry = prometheus::Registry::new();
     let clock_for_scheduler = clock.clone();
     let worker = Worker::builder(
         db.clone(),
         settings.clone(),
         clock,
         wechat_client(&settings)?,
-        &metrics.registry,
+        &registry,
     )
     .map_err(anyhow::Error::msg)?
     .build();
     let (stop, stopped) = watch::channel(false);
+    let probes = match settings.notifier.metrics_bind.as_str() {
+        "" => None,
+        bind => Some(crate::probes::serve(bind, registry, stopped.clone()).await?.1),
+    };
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop.send(true);
@@ -112,6 +117,9 @@ pub async fn run_notifier(settings: Arc<Settings>, db: Db, clock: SharedClock) -
     let scheduled = tokio::spawn(scheduler.run(stopped.clone()));
     worker.run(stopped).await;
     let _ = scheduled.await;
+    if let Some(probes) = probes {
+        let _ = probes.await;
+    }
     Ok(())
 }
 

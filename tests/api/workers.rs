@@ -47,6 +47,11 @@ async fn backlog(app: &TestApp, people: usize, count: usize) {
 
 /// Starts `microwish notifier` against the app's database, sending email to `capture`.
 fn spawn_worker(app: &TestApp, capture: &SmtpCapture, lease: &str) -> Child {
+    spawn_worker_with_probes(app, capture, lease, "127.0.0.1:0")
+}
+
+/// The same, serving `/metrics` and `/healthz` on `probes`.
+fn spawn_worker_with_probes(app: &TestApp, capture: &SmtpCapture, lease: &str, probes: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_microwish"))
         .arg("notifier")
         .env("MICROWISH__DATABASE__URL", &app.state().settings.database.url)
@@ -59,6 +64,7 @@ fn spawn_worker(app: &TestApp, capture: &SmtpCapture, lease: &str) -> Child {
         .env("MICROWISH__NOTIFIER__POLL_INTERVAL", "200ms")
         .env("MICROWISH__NOTIFIER__LEASE", lease)
         .env("MICROWISH__NOTIFIER__BATCH_SIZE", "50")
+        .env("MICROWISH__NOTIFIER__METRICS_BIND", probes)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -142,4 +148,40 @@ async fn crash(app: TestApp) {
         "duplicates bounded by the batch in hand (50), got {duplicates}"
     );
     assert_eq!(app.get_status_count("sent").await, BACKLOG as i64);
+}
+
+both_engines!(a_worker_alone_serves_its_metrics_and_health, probes);
+async fn probes(app: TestApp) {
+    let capture = SmtpCapture::start().await.unwrap();
+    backlog(&app, 5, 20).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let worker = spawn_worker_with_probes(&app, &capture, "60s", &format!("127.0.0.1:{port}"));
+    wait_for(&capture, 20, Duration::from_secs(60)).await;
+
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let get = |path: &'static str| {
+        let client = client.clone();
+        async move {
+            let url = format!("http://127.0.0.1:{port}{path}");
+            let answer = client.get(url).send().await.expect("the probe answers");
+            (answer.status().as_u16(), answer.text().await.unwrap())
+        }
+    };
+    let (status, health) = get("/healthz").await;
+    assert_eq!((status, health.as_str()), (200, r#"{"status":"ok"}"#));
+    // The counter moves just after the SMTP server has the message: give it a moment.
+    let sent = r#"microwish_notifier_deliveries_total{channel="email",outcome="sent"} 20"#;
+    let started = Instant::now();
+    let (status, mut metrics) = get("/metrics").await;
+    while !metrics.contains(sent) && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        metrics = get("/metrics").await.1;
+    }
+    assert_eq!(status, 200);
+    assert!(metrics.contains(sent), "{metrics}");
+    terminate(worker);
 }

@@ -205,6 +205,8 @@ pub struct NotifierSettings {
     pub retry_base: ConfigDuration,
     /// Longest retry delay.
     pub retry_cap: ConfigDuration,
+    /// Where `microwish notifier` serves `/metrics` and `/healthz`; empty serves nothing.
+    pub metrics_bind: String,
 }
 
 /// `[wishes]`

@@ -15,6 +15,13 @@ impl Settings {
                 format!("`{}` is not an address like 127.0.0.1:8080", self.server.bind),
             );
         }
+        let probes = &self.notifier.metrics_bind;
+        if !probes.is_empty() && probes.parse::<std::net::SocketAddr>().is_err() {
+            return fail(
+                "notifier.metrics_bind",
+                format!("`{probes}` is not an address like 127.0.0.1:9465 (or \"\" for none)"),
+            );
+        }
         if self.server.body_limit_bytes < 1024 {
             return fail("server.body_limit_bytes", "must be at least 1024".into());
         }
