@@ -1,23 +1,13 @@
 //! The care register (关爱走访): care categories on a resident, how often they are visited and by
-//! whom (party members or volunteers linked to the household, 党员联系户); visit records, where
-//! "needs help" opens a wish on the resident's behalf in the same transaction; the grid's care
-//! list with last and next visit; and the schedule's rule — visitors reminded when a visit falls
-//! due, the leader alerted when it is overdue.
+//! whom (party members or volunteers linked to the household, 党员联系户); the grid's care
+//! list with last and next visit. Visits are recorded in `visit`, the schedule's rule is `care_due`.
 
-use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::building::may_manage;
-use crate::alert::store::NewAlert;
 use crate::config::Settings;
-use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
-use crate::fields::{Description, Note, Title};
-use crate::notify::NotificationKind;
-use crate::outbox::NewNotification;
 use crate::people::{Caller, Role, user};
-use crate::schedule::Act;
-use crate::wish::{NewWish, Urgency, store as wishes};
 
 /// What a leader sets on a resident.
 #[derive(Debug, Clone)]
@@ -53,27 +43,8 @@ pub struct CareEntry {
     pub next_due_at: i64,
 }
 
-/// A visit as recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visit {
-    /// Id.
-    pub id: i64,
-    /// The resident.
-    pub resident_id: i64,
-    /// Who visited.
-    pub visitor_id: i64,
-    /// ok, needs_help, not_home.
-    pub outcome: String,
-    /// What they found.
-    pub note: String,
-    /// The wish opened for a "needs help" visit.
-    pub wish_id: Option<i64>,
-    /// When.
-    pub at: i64,
-}
-
 /// The resident's grid, if the caller manages it.
-async fn managed_grid(conn: &mut AnyConnection, caller: &Caller, resident_id: i64) -> CoreResult<i64> {
+pub(super) async fn managed_grid(conn: &mut AnyConnection, caller: &Caller, resident_id: i64) -> CoreResult<i64> {
     let resident = user::get(conn, resident_id)
         .await
         .map_err(|_| CoreError::NotFound("resident"))?;
@@ -147,12 +118,12 @@ pub async fn set_plan(
     Ok(())
 }
 
-const ENTRY: &str = "SELECT c.resident_id, u.display_name, u.address, c.tags, c.visit_every_ms, c.created_at, \
+pub(super) const ENTRY: &str = "SELECT c.resident_id, u.display_name, u.address, c.tags, c.visit_every_ms, c.created_at, \
     (SELECT MAX(v.at) FROM visits v WHERE v.resident_id = c.resident_id) AS last_at, \
     (SELECT v.outcome FROM visits v WHERE v.resident_id = c.resident_id ORDER BY v.at DESC, v.id DESC LIMIT 1) AS last_outcome, \
     u.grid_id FROM care_plans c JOIN users u ON u.id = c.resident_id";
 
-fn entry(r: &sqlx::any::AnyRow) -> CareEntry {
+pub(super) fn entry(r: &sqlx::any::AnyRow) -> CareEntry {
     let tags: String = r.get(3);
     let every: i64 = r.get(4);
     let since: i64 = r.get(5);
@@ -170,7 +141,7 @@ fn entry(r: &sqlx::any::AnyRow) -> CareEntry {
     }
 }
 
-async fn visitors_of(conn: &mut AnyConnection, resident_id: i64) -> CoreResult<Vec<i64>> {
+pub(super) async fn visitors_of(conn: &mut AnyConnection, resident_id: i64) -> CoreResult<Vec<i64>> {
     let rows = sqlx::query("SELECT visitor_id FROM care_visitors WHERE resident_id = $1 ORDER BY visitor_id")
         .bind(resident_id)
         .fetch_all(&mut *conn)
@@ -196,195 +167,6 @@ pub async fn of_grid(conn: &mut AnyConnection, caller: &Caller, grid_id: i64) ->
     }
     list.sort_by_key(|e| (e.next_due_at, e.resident_id));
     Ok(list)
-}
-
-/// Records a visit (a visitor of the resident, the grid's leader, an admin). "needs_help" opens a
-/// wish on the resident's behalf, in the same transaction, and its id is on the visit.
-pub async fn record_visit(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    resident_id: i64,
-    outcome: &str,
-    note: Note,
-    settings: &Settings,
-    now: i64,
-) -> CoreResult<Visit> {
-    if !["ok", "needs_help", "not_home"].contains(&outcome) {
-        return Err(CoreError::invalid(
-            "invalid_field",
-            "outcome: ok, needs_help or not_home",
-        ));
-    }
-    let visitor = is_visitor(conn, caller.user_id, resident_id).await?;
-    if !visitor && managed_grid(conn, caller, resident_id).await.is_err() {
-        return Err(CoreError::NotFound("resident"));
-    }
-    let resident = user::get(conn, resident_id).await?;
-    let grid_id = resident.grid_id.ok_or(CoreError::NotFound("resident"))?;
-    let wish_id = if outcome == "needs_help" {
-        let new = NewWish {
-            title: Title::parse(
-                &format!("走访发现{}需要帮助", resident.display_name)
-                    .chars()
-                    .take(40)
-                    .collect::<String>(),
-            )?,
-            description: Description::parse(note.as_str())?,
-            category: settings
-                .wishes
-                .categories
-                .first()
-                .map(|c| c.code.clone())
-                .unwrap_or_default(),
-            urgency: Urgency::Normal,
-            due_at: None,
-            on_behalf_of: Some(resident_id),
-            consent_note: Some(Note::parse("关爱走访时居民当面提出")?),
-        };
-        Some(
-            wishes::create(conn, caller, new, &settings.wishes, false, now)
-                .await?
-                .id,
-        )
-    } else {
-        None
-    };
-    let row = sqlx::query(
-        "INSERT INTO visits (resident_id, visitor_id, outcome, note, wish_id, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(resident_id)
-    .bind(caller.user_id)
-    .bind(outcome)
-    .bind(note.as_str())
-    .bind(wish_id)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    let visit_id: i64 = row.get(0);
-    tell_family(
-        conn,
-        resident_id,
-        &resident.display_name,
-        visit_id,
-        outcome,
-        note.as_str(),
-        wish_id,
-        now,
-    )
-    .await?;
-    // A visit settles an overdue alert about this resident.
-    sqlx::query(
-        "UPDATE alerts SET status = 'resolved', resolved_by = $2, resolved_at = $3, resolution_note = 'visited', \
-         updated_at = $3 WHERE kind = 'visit_overdue' AND grid_id = $4 AND unique_key LIKE $1 AND status <> 'resolved'",
-    )
-    .bind(format!("visit_overdue:{resident_id}:%"))
-    .bind(caller.user_id)
-    .bind(now)
-    .bind(grid_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(Visit {
-        id: visit_id,
-        resident_id,
-        visitor_id: caller.user_id,
-        outcome: outcome.to_string(),
-        note: note.into_inner(),
-        wish_id,
-        at: now,
-    })
-}
-
-/// The resident's linked family hear how a visit went (and of the wish it opened).
-#[allow(clippy::too_many_arguments)]
-async fn tell_family(
-    conn: &mut AnyConnection,
-    resident_id: i64,
-    name: &str,
-    visit_id: i64,
-    outcome: &str,
-    note: &str,
-    wish_id: Option<i64>,
-    now: i64,
-) -> CoreResult<()> {
-    let (zh, en) = match outcome {
-        "ok" => ("一切正常", "all is well"),
-        "needs_help" => ("需要帮助", "needs help"),
-        _ => ("不在家", "not at home"),
-    };
-    let family = super::family::list(conn, resident_id).await?;
-    for link in family.iter().filter(|l| l.resident_id == resident_id) {
-        let n = NewNotification {
-            kind: NotificationKind::VisitRecorded,
-            recipient_id: link.family_id,
-            subject_type: "resident",
-            subject_id: resident_id,
-            urgent: false,
-            payload: json!({ "resident_id": resident_id, "resident_name": name, "title": format!("走访{name}"),
-                "outcome": outcome, "outcome_text": zh, "outcome_en": en, "note": note, "wish_id": wish_id }),
-            dedupe_key: format!("visit:{visit_id}:family:{}", link.family_id),
-        };
-        crate::outbox::record(conn, &n, now).await?;
-    }
-    Ok(())
-}
-
-/// Whether `user_id` is one of the resident's visitors (who may then post a wish for them).
-pub async fn is_visitor(conn: &mut AnyConnection, user_id: i64, resident_id: i64) -> CoreResult<bool> {
-    let row = sqlx::query("SELECT 1 FROM care_visitors WHERE resident_id = $1 AND visitor_id = $2")
-        .bind(resident_id)
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.is_some())
-}
-
-/// The schedule's rule: a visit due → a reminder to each visitor (once per due date); due longer
-/// than `register.visit_overdue_after` → an alert for the grid's leader (once per due date).
-pub async fn due(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
-    let mut conn = db.pool().acquire().await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{ENTRY} WHERE u.grid_id IS NOT NULL")))
-        .fetch_all(&mut *conn)
-        .await?;
-    let grace = settings.register.visit_overdue_after.as_millis_i64();
-    let mut acts = Vec::new();
-    for r in &rows {
-        let e = entry(r);
-        let grid_id: i64 = r.get("grid_id");
-        if e.next_due_at > now {
-            continue;
-        }
-        let place = e.address.clone().unwrap_or_default();
-        for visitor in visitors_of(&mut conn, e.resident_id).await? {
-            acts.push(Act::Send(NewNotification {
-                kind: NotificationKind::VisitDue,
-                recipient_id: visitor,
-                subject_type: "resident",
-                subject_id: e.resident_id,
-                urgent: false,
-                payload: json!({ "resident_id": e.resident_id, "resident_name": e.name, "address": place,
-                    "title": format!("走访{}", e.name), "due_at": e.next_due_at }),
-                dedupe_key: format!("visit_due:{}:{}:{visitor}", e.resident_id, e.next_due_at),
-            }));
-        }
-        if now >= e.next_due_at + grace {
-            let days = (now - e.next_due_at) / 86_400_000;
-            let alert = NewAlert {
-                kind: "visit_overdue",
-                level: 1,
-                wish_id: None,
-                grid_id,
-                unique_key: format!("visit_overdue:{}:{}", e.resident_id, e.next_due_at),
-                summary: format!("关爱对象{}的走访已逾期 {} 天", e.name, days.max(1)),
-                due_at: None,
-            };
-            acts.push(Act::Raise {
-                alert,
-                urgent: false,
-                title: format!("走访{}", e.name),
-            });
-        }
-    }
-    Ok(acts)
 }
 
 /// One resident's care record, as the care list shows it.

@@ -5,15 +5,18 @@
 
 pub mod building;
 pub mod care;
+pub mod care_due;
 pub mod export;
 pub mod family;
 pub mod fields;
 pub mod household;
 pub mod import;
+mod import_batch;
 pub mod offline;
 pub mod people;
 pub mod residence;
 pub mod verify;
+pub mod visit;
 
 pub use building::Building;
 pub use residence::{Method, RequestStatus};

@@ -137,3 +137,90 @@ pub async fn record_reveals(conn: &mut AnyConnection, viewer: i64, user_ids: &[i
     }
     Ok(())
 }
+
+/// A person to add to a household, or the new values of one.
+#[derive(Debug, Clone)]
+pub struct PersonInput {
+    /// Name (the person's identity within the household).
+    pub name: super::fields::PersonName,
+    /// Phone.
+    pub phone: Option<crate::fields::Phone>,
+    /// Relation to the household head.
+    pub relation: super::fields::Relation,
+    /// Tags.
+    pub tags: super::fields::Tags,
+}
+
+/// The grid of a household, if the caller manages it.
+async fn household_grid(conn: &mut AnyConnection, caller: &Caller, household_id: i64) -> CoreResult<i64> {
+    let row =
+        sqlx::query("SELECT b.grid_id FROM households h JOIN buildings b ON b.id = h.building_id WHERE h.id = $1")
+            .bind(household_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(CoreError::NotFound("household"))?;
+    let grid: i64 = row.get(0);
+    if !may_manage(caller, grid) {
+        return Err(CoreError::NotFound("household"));
+    }
+    Ok(grid)
+}
+
+/// Adds a person to a household of a grid the caller manages; 409 when the name is there.
+pub async fn add(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    household_id: i64,
+    p: &PersonInput,
+    now: i64,
+) -> CoreResult<i64> {
+    household_grid(conn, caller, household_id).await?;
+    let row = sqlx::query(
+        "INSERT INTO people (household_id, name, phone, relation, tags, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(household_id)
+    .bind(p.name.as_str())
+    .bind(p.phone.as_ref().map(|ph| ph.as_str().to_string()))
+    .bind(p.relation.as_str())
+    .bind(p.tags.as_str())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| {
+        crate::error::on_constraint(e, |c| {
+            c.contains("people")
+                .then(|| CoreError::conflict("person_exists", "a person of this name is already in this household"))
+        })
+    })?;
+    Ok(row.get(0))
+}
+
+/// Changes a person's phone, relation and tags (the name is their identity: remove and re-add
+/// to rename); the leader of their grid or an admin.
+pub async fn update(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    person_id: i64,
+    p: &PersonInput,
+    now: i64,
+) -> CoreResult<()> {
+    let household: i64 = sqlx::query("SELECT household_id FROM people WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CoreError::NotFound("person"))?
+        .get(0);
+    household_grid(conn, caller, household)
+        .await
+        .map_err(|_| CoreError::NotFound("person"))?;
+    sqlx::query("UPDATE people SET phone = $2, relation = $3, tags = $4, updated_at = $5 WHERE id = $1")
+        .bind(person_id)
+        .bind(p.phone.as_ref().map(|ph| ph.as_str().to_string()))
+        .bind(p.relation.as_str())
+        .bind(p.tags.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

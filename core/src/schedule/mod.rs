@@ -105,7 +105,7 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanRepo
             db,
             settings,
             now,
-            crate::register::care::due(db, settings, now).await,
+            crate::register::care_due::due(db, settings, now).await,
             &mut report,
         )
         .await,

@@ -104,7 +104,7 @@ async fn resident_for(
     // So may the care visitors of the resident (a visit that finds them in need opens a wish).
     let family = for_someone_else
         && (crate::register::family::is_family(conn, caller.user_id, resident_id).await?
-            || crate::register::care::is_visitor(conn, caller.user_id, resident_id).await?);
+            || crate::register::visit::is_visitor(conn, caller.user_id, resident_id).await?);
     let outsider = for_someone_else && !caller.is_admin() && !family;
     if outsider && caller.led_grids.is_empty() {
         return Err(refused());

@@ -8,7 +8,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use microwish_core::clock::rfc3339;
 use microwish_core::config::parse_duration;
 use microwish_core::fields::Note;
-use microwish_core::register::care::{self, CareEntry, CarePlan, Visit};
+use microwish_core::register::care::{self, CareEntry, CarePlan};
+use microwish_core::register::visit::{self, Visit};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -154,7 +155,7 @@ impl CareApi {
         let caller = self.0.caller(&auth).await?;
         let note = Note::parse(&body.0.note)?;
         let mut tx = self.0.db.begin_write().await?;
-        let visit = care::record_visit(
+        let visit = visit::record_visit(
             &mut tx,
             &caller,
             id.0,

@@ -10,6 +10,7 @@ mod events;
 mod family;
 mod hours;
 mod me;
+mod people;
 mod register;
 mod register_csv;
 mod residence;
@@ -46,6 +47,7 @@ type RegisterApis = (
     residence::ResidenceApi,
     family::FamilyApi,
     care::CareApi,
+    people::PeopleApi,
 );
 
 /// Every resource of the API.
@@ -80,6 +82,7 @@ pub fn all(
             residence::ResidenceApi(state.clone()),
             family::FamilyApi(state.clone()),
             care::CareApi(state.clone()),
+            people::PeopleApi(state.clone()),
         ),
         console::ConsoleApi(state),
     )

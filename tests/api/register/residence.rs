@@ -320,3 +320,50 @@ both_engines!(
     bad_register_input_gets_clear_answers_,
     bad_register_input_gets_clear_answers
 );
+
+async fn leaders_add_people_one_by_one(app: TestApp) {
+    let c = Community::seed(&app).await;
+    let b1 = building(&app, &c.leader_a, c.grid_a, "1号楼").await;
+    let households = format!("/api/v1/buildings/{b1}/households");
+    let room = app
+        .post(&households, &c.leader_a.token, json!({ "room": "602" }))
+        .await
+        .expect(201);
+    let people = format!("/api/v1/households/{}/people", room["id"]);
+    let person = json!({ "name": "周伯", "phone": "13500000001", "relation": "户主", "tags": ["独居"] });
+    app.post(&people, &c.leader_b.token, person.clone())
+        .await
+        .expect_error(404, "not_found");
+    app.post(&people, &c.leader_a.token, json!({ "name": "周伯", "phone": "123" }))
+        .await
+        .expect_error(422, "invalid_field");
+    let id = app.post(&people, &c.leader_a.token, person.clone()).await.expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.post(&people, &c.leader_a.token, person)
+        .await
+        .expect_error(409, "person_exists");
+    let changed = json!({ "name": "周伯", "phone": "13500000002", "relation": "户主" });
+    app.put(&format!("/api/v1/people/{id}"), &c.leader_b.token, changed.clone())
+        .await
+        .expect_error(404, "not_found");
+    app.put(&format!("/api/v1/people/{id}"), &c.leader_a.token, changed)
+        .await
+        .expect(200);
+    let listed = app
+        .get(&format!("/api/v1/grids/{}/people?q=周伯", c.grid_a), &c.leader_a.token)
+        .await
+        .expect(200);
+    assert_eq!(listed["items"][0]["phone"], "13500000002");
+    assert_eq!(listed["items"][0]["tags"], json!([]));
+
+    // His verified phone now matches the register: his declaration is verified at once.
+    let zhou = app.login("zhou").await;
+    let code = app.stub.issue_phone_code("13500000002");
+    app.post("/api/v1/me/phone", &zhou.token, json!({ "code": code }))
+        .await
+        .expect(200);
+    let request = declare(&app, &zhou, b1, "602").await;
+    assert_eq!(request["method"], "phone");
+}
+both_engines!(leaders_add_people_one_by_one_, leaders_add_people_one_by_one);

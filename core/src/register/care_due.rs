@@ -1,0 +1,63 @@
+//! The care schedule's rule: visitors reminded when a visit falls due, the grid's leader alerted
+//! when it is overdue — each once per due date, however many schedulers scan.
+
+use serde_json::json;
+use sqlx::Row;
+
+use super::care::{ENTRY, entry, visitors_of};
+use crate::alert::store::NewAlert;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::CoreResult;
+use crate::notify::NotificationKind;
+use crate::outbox::NewNotification;
+use crate::schedule::Act;
+
+/// The schedule's rule: a visit due → a reminder to each visitor (once per due date); due longer
+/// than `register.visit_overdue_after` → an alert for the grid's leader (once per due date).
+pub async fn due(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
+    let mut conn = db.pool().acquire().await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{ENTRY} WHERE u.grid_id IS NOT NULL")))
+        .fetch_all(&mut *conn)
+        .await?;
+    let grace = settings.register.visit_overdue_after.as_millis_i64();
+    let mut acts = Vec::new();
+    for r in &rows {
+        let e = entry(r);
+        let grid_id: i64 = r.get("grid_id");
+        if e.next_due_at > now {
+            continue;
+        }
+        let place = e.address.clone().unwrap_or_default();
+        for visitor in visitors_of(&mut conn, e.resident_id).await? {
+            acts.push(Act::Send(NewNotification {
+                kind: NotificationKind::VisitDue,
+                recipient_id: visitor,
+                subject_type: "resident",
+                subject_id: e.resident_id,
+                urgent: false,
+                payload: json!({ "resident_id": e.resident_id, "resident_name": e.name, "address": place,
+                    "title": format!("走访{}", e.name), "due_at": e.next_due_at }),
+                dedupe_key: format!("visit_due:{}:{}:{visitor}", e.resident_id, e.next_due_at),
+            }));
+        }
+        if now >= e.next_due_at + grace {
+            let days = (now - e.next_due_at) / 86_400_000;
+            let alert = NewAlert {
+                kind: "visit_overdue",
+                level: 1,
+                wish_id: None,
+                grid_id,
+                unique_key: format!("visit_overdue:{}:{}", e.resident_id, e.next_due_at),
+                summary: format!("关爱对象{}的走访已逾期 {} 天", e.name, days.max(1)),
+                due_at: None,
+            };
+            acts.push(Act::Raise {
+                alert,
+                urgent: false,
+                title: format!("走访{}", e.name),
+            });
+        }
+    }
+    Ok(acts)
+}
