@@ -56,60 +56,21 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanRepo
             first_error.get_or_insert(err);
         }
     };
-    // In this order: a rule sees what the rules before it did in the same scan.
-    note(
-        apply_all(
-            db,
-            settings,
-            now,
-            wishes::unclaimed(db, settings, now).await,
-            &mut report,
-        )
-        .await,
-    );
-    note(
-        apply_all(
-            db,
-            settings,
-            now,
-            wishes::escalate_unclaimed(db, settings, now).await,
-            &mut report,
-        )
-        .await,
-    );
-    note(
-        apply_all(
-            db,
-            settings,
-            now,
-            wishes::overdue_claims(db, settings, now).await,
-            &mut report,
-        )
-        .await,
-    );
-    note(
-        apply_all(
-            db,
-            settings,
-            now,
-            wishes::unconfirmed(db, settings, now).await,
-            &mut report,
-        )
-        .await,
-    );
-    note(apply_all(db, settings, now, wishes::overdue_callbacks(db, now).await, &mut report).await);
-    note(apply_all(db, settings, now, digests::daily(db, settings, now).await, &mut report).await);
-    note(apply_all(db, settings, now, digests::weekly(db, settings, now).await, &mut report).await);
-    note(
-        apply_all(
-            db,
-            settings,
-            now,
-            crate::register::care_due::due(db, settings, now).await,
-            &mut report,
-        )
-        .await,
-    );
+    // Each rule finds its acts, then the skeleton applies them. In this order: a rule sees what
+    // the rules before it did in the same scan.
+    macro_rules! rule {
+        ($find:expr) => {
+            note(apply_all(db, settings, now, $find.await, &mut report).await)
+        };
+    }
+    rule!(wishes::unclaimed(db, settings, now));
+    rule!(wishes::escalate_unclaimed(db, settings, now));
+    rule!(wishes::overdue_claims(db, settings, now));
+    rule!(wishes::unconfirmed(db, settings, now));
+    rule!(wishes::overdue_callbacks(db, now));
+    rule!(digests::daily(db, settings, now));
+    rule!(digests::weekly(db, settings, now));
+    rule!(crate::register::care_due::due(db, settings, now));
     // Event reminders go out in batches per event, and the rule also finishes past events and
     // credits hours: it records its own rows.
     note(events::scan(db, settings, now).await.map(|n| report.messages += n));

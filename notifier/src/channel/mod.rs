@@ -4,6 +4,7 @@
 //! the configured ones and picks by [`Channel`].
 
 pub mod email;
+mod mail;
 pub mod robot;
 pub mod wechat;
 
