@@ -266,6 +266,13 @@ impl EscalationSettings {
     pub fn sla(&self, category: &str) -> ConfigDuration {
         self.category_sla.get(category).copied().unwrap_or(self.unclaimed_after)
     }
+
+    /// The shortest unclaimed-time limit of any category, in ms: it bounds a scan for unclaimed
+    /// wishes, and each found is then held to its own [`sla`](Self::sla).
+    pub fn shortest_sla_ms(&self) -> i64 {
+        let limits = self.category_sla.values().chain([&self.unclaimed_after]);
+        limits.map(|d| d.as_millis_i64()).min().unwrap_or(0)
+    }
 }
 
 /// `[events]`

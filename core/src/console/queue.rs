@@ -141,13 +141,7 @@ pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings
     )
     .await?;
     // The shortest limit of any category bounds the scan; each wish is then held to its own.
-    let shortest = esc
-        .category_sla
-        .values()
-        .chain([&esc.unclaimed_after])
-        .map(|d| d.as_millis_i64())
-        .min()
-        .unwrap_or(0);
+    let shortest = esc.shortest_sla_ms();
     let mut unclaimed = section(
         conn,
         "w.opened_at",

@@ -39,13 +39,7 @@ fn reminder(kind: NotificationKind, recipient: i64, payload: serde_json::Value, 
 /// Open wishes unclaimed past their category's limit alert their grid leader.
 pub(super) async fn unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
     let esc = &settings.escalation;
-    let shortest = esc
-        .category_sla
-        .values()
-        .chain([&esc.unclaimed_after])
-        .map(|d| d.as_millis_i64())
-        .min()
-        .unwrap_or(0);
+    let shortest = esc.shortest_sla_ms();
     let rows = sqlx::query(
         "SELECT id, grid_id, title, category, opened_at FROM wishes WHERE status = 'open' AND opened_at <= $1",
     )

@@ -69,6 +69,7 @@ macro_rules! templates {
         [
             (concat!($lang, "/base.txt"), include_str!(concat!("../../templates/", $lang, "/base.txt"))),
             (concat!($lang, "/base.html"), include_str!(concat!("../../templates/", $lang, "/base.html"))),
+            (concat!($lang, "/event.html"), include_str!(concat!("../../templates/", $lang, "/event.html"))),
             $(
                 (concat!($lang, "/", $kind, "/subject.txt"),
                  include_str!(concat!("../../templates/", $lang, "/", $kind, "/subject.txt"))),
