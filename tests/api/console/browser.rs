@@ -87,6 +87,8 @@ async fn a_grid_leaders_morning_in_chromium() {
     assert_eq!(wish["volunteer_id"], c.volunteer.id);
 
     browser.click(&format!("#ack-{alert}")).await;
+    // The assignment's flash is still on the page until the acknowledgement's answer replaces it.
+    browser.wait_for_url("/console/queue?done=ack").await;
     browser.find("#flash").await;
     let alerts = app
         .get("/api/v1/alerts?status=acknowledged", &c.leader_a.token)
