@@ -2,6 +2,7 @@
 //! limits, sessions, existence oracles, check-in and hours, and operations.
 
 mod checkin;
+mod cluster;
 mod lease;
 mod limits;
 mod metrics;

@@ -46,7 +46,7 @@ async fn backlog(app: &TestApp, people: usize, count: usize) {
 }
 
 /// Starts `microwish notifier` against the app's database, sending email to `capture`.
-fn spawn_worker(app: &TestApp, capture: &SmtpCapture, lease: &str) -> Child {
+pub(crate) fn spawn_worker(app: &TestApp, capture: &SmtpCapture, lease: &str) -> Child {
     spawn_worker_with_probes(app, capture, lease, "127.0.0.1:0")
 }
 
@@ -73,7 +73,7 @@ fn spawn_worker_with_probes(app: &TestApp, capture: &SmtpCapture, lease: &str, p
 }
 
 /// How many times each notification id reached the SMTP server.
-fn received(capture: &SmtpCapture) -> HashMap<i64, usize> {
+pub(crate) fn received(capture: &SmtpCapture) -> HashMap<i64, usize> {
     let mut seen = HashMap::new();
     for mail in capture.messages() {
         let id = mail
@@ -91,14 +91,14 @@ fn received(capture: &SmtpCapture) -> HashMap<i64, usize> {
     seen
 }
 
-async fn wait_for(capture: &SmtpCapture, distinct: usize, limit: Duration) {
+pub(crate) async fn wait_for(capture: &SmtpCapture, distinct: usize, limit: Duration) {
     let started = Instant::now();
     while received(capture).len() < distinct && started.elapsed() < limit {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-fn terminate(mut child: Child) {
+pub(crate) fn terminate(mut child: Child) {
     let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let _ = child.wait();
 }
