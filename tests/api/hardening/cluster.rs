@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use microwish_core::people::Role;
-use microwish_notifier::smtp_capture::SmtpCapture;
+use microwish_testkit::smtp::SmtpCapture;
 
 use crate::helpers::{APPID, Engine, SECRET, TestApp};
 use crate::workers::{received, spawn_worker, terminate};
