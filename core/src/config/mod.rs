@@ -3,7 +3,6 @@
 //! value fails fast with a message naming its key. Secrets never appear in `Debug` output.
 
 use std::fmt;
-use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
@@ -90,123 +89,6 @@ pub struct CommunitySettings {
 pub struct AuthSettings {
     /// How long a session token lives.
     pub session_ttl: ConfigDuration,
-}
-
-/// `[wechat]`
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WechatSettings {
-    /// Base URL of the mini-program API.
-    pub api_base: String,
-    /// Mini-program app id.
-    pub appid: String,
-    /// Mini-program app secret (from the environment in production).
-    #[serde(deserialize_with = "secret")]
-    pub secret: String,
-    /// Check wish text with msg_sec_check before accepting it.
-    pub content_check: bool,
-    /// `developer`, `trial` or `formal`: which build a subscribe message opens.
-    pub miniprogram_state: String,
-    /// Subscribe-message template ids per notification kind; empty skips WeChat for that kind.
-    pub templates: WechatTemplates,
-    /// Templates with long-term subscription (some public-service categories): no quota tracking.
-    pub long_term_templates: Vec<String>,
-}
-
-impl fmt::Debug for WechatSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WechatSettings")
-            .field("api_base", &self.api_base)
-            .field("appid", &self.appid)
-            .field("secret", &"<hidden>")
-            .field("content_check", &self.content_check)
-            .field("miniprogram_state", &self.miniprogram_state)
-            .field("templates", &self.templates)
-            .field("long_term_templates", &self.long_term_templates)
-            .finish()
-    }
-}
-
-/// `[wechat.templates]`
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WechatTemplates {
-    /// A volunteer claimed the resident's wish.
-    pub wish_claimed: String,
-    /// The wish was fulfilled: please confirm.
-    pub wish_fulfilled: String,
-    /// An event invitation.
-    pub event_invitation: String,
-    /// An event reminder.
-    pub event_reminder: String,
-    /// An alert for grid leaders.
-    pub alert: String,
-}
-
-impl WechatTemplates {
-    /// The configured template id (empty when WeChat is off for it).
-    pub fn id(&self, template: crate::notify::WechatTemplate) -> &str {
-        use crate::notify::WechatTemplate::*;
-        match template {
-            WishClaimed => &self.wish_claimed,
-            WishFulfilled => &self.wish_fulfilled,
-            EventInvitation => &self.event_invitation,
-            EventReminder => &self.event_reminder,
-            Alert => &self.alert,
-        }
-    }
-}
-
-/// `[wecom]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WecomSettings {
-    /// Base URL for group robots.
-    pub api_base: String,
-}
-
-/// `[email]`
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmailSettings {
-    /// `smtp://host:port`, `smtps://user:pass@host:465`; empty = no email channel.
-    #[serde(deserialize_with = "secret")]
-    pub smtp_url: String,
-    /// Sender mailbox.
-    pub from: String,
-}
-
-impl fmt::Debug for EmailSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmailSettings")
-            .field("smtp_url", &redact_url(&self.smtp_url))
-            .field("from", &self.from)
-            .finish()
-    }
-}
-
-/// `[notifier]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotifierSettings {
-    /// Run the worker inside `serve`.
-    pub enabled: bool,
-    /// `HH:MM-HH:MM` in the community's time zone; empty disables quiet hours.
-    pub quiet_hours: String,
-    /// Safety-net poll interval.
-    pub poll_interval: ConfigDuration,
-    /// Deliveries claimed per batch.
-    pub batch_size: u32,
-    /// Attempts before a delivery is dead.
-    pub max_attempts: u32,
-    /// How long a claimed batch is held; a crashed worker's notifications are rescued after it.
-    pub lease: ConfigDuration,
-    /// First retry delay; later ones double, with jitter, up to `retry_cap`.
-    pub retry_base: ConfigDuration,
-    /// Longest retry delay.
-    pub retry_cap: ConfigDuration,
-    /// Where `microwish notifier` serves `/metrics` and `/healthz`; empty serves nothing.
-    pub metrics_bind: String,
 }
 
 /// `[wishes]`
@@ -363,52 +245,6 @@ pub struct ConsoleSettings {
     pub secure_cookies: String,
 }
 
-/// A duration written like `90s`, `15m`, `2h`, `7d` or `500ms`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConfigDuration(pub Duration);
-
-impl ConfigDuration {
-    /// The duration in milliseconds, as the store counts time.
-    pub fn as_millis_i64(self) -> i64 {
-        i64::try_from(self.0.as_millis()).unwrap_or(i64::MAX)
-    }
-}
-
-impl<'de> Deserialize<'de> for ConfigDuration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse_duration(&text)
-            .map(ConfigDuration)
-            .map_err(serde::de::Error::custom)
-    }
-}
-
-/// Parses `90s`, `15m`, `2h`, `7d`, `500ms`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 90s, 15m, 2h or 7d"))?;
-    let per_unit: u64 = match unit {
-        "ms" => 1,
-        "s" => 1000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => {
-            return Err(format!("`{text}` has an unknown unit (use ms, s, m, h or d)"));
-        }
-    };
-    // Anything past a century is a typo, and beyond it epoch-millisecond arithmetic overflows.
-    const CENTURY_MS: u64 = 100 * 366 * 86_400_000;
-    match value.checked_mul(per_unit) {
-        Some(ms) if ms <= CENTURY_MS => Ok(Duration::from_millis(ms)),
-        _ => Err(format!("`{text}` is too long (at most 100 years)")),
-    }
-}
-
 /// A URL with any password replaced by `***`, for logs and `Debug`.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -433,33 +269,15 @@ pub struct ConfigError {
     pub message: String,
 }
 
+mod delivery;
+mod duration;
 mod register;
 mod validate;
 
+pub use delivery::{EmailSettings, NotifierSettings, WechatSettings, WechatTemplates, WecomSettings};
+pub use duration::{ConfigDuration, parse_duration};
 pub use register::RegisterSettings;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_parse_in_every_unit() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5 weeks").is_err());
-        assert!(
-            parse_duration("18446744073709551615d").is_err(),
-            "overflow is refused, not wrapped"
-        );
-        assert!(parse_duration("99999999999999999999s").is_err());
-    }
-
-    #[test]
-    fn passwords_never_reach_debug_output() {
-        assert_eq!(redact_url("smtps://mail:s3cret@host:465"), "smtps://mail:***@host:465");
-        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
-    }
-}
+#[path = "tests.rs"]
+mod tests;
