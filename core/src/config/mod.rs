@@ -269,6 +269,7 @@ pub struct ConfigError {
     pub message: String,
 }
 
+mod bounds;
 mod delivery;
 mod duration;
 mod register;
