@@ -6,6 +6,7 @@ mod auth;
 mod care;
 mod community;
 mod console;
+mod event_body;
 mod events;
 mod family;
 mod hours;
