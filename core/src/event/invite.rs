@@ -45,30 +45,43 @@ pub async fn invite(
             format!("the event is {}", event.status.as_str()),
         ));
     }
-    for &g in &audience.grid_ids.iter().copied().collect::<BTreeSet<_>>() {
-        // Permission first: a leader hears the same for a grid that does not exist.
-        if !may_manage(caller, Some(g)) {
-            return Err(CoreError::forbidden(
-                "not_permitted",
-                "a grid leader may only invite their own grid",
-            ));
-        }
-        let known = sqlx::query("SELECT id FROM grids WHERE id = $1")
-            .bind(g)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if known.is_none() {
-            return Err(CoreError::invalid("unknown_grid", format!("grid_ids: no grid {g}")));
-        }
+    let grids: Vec<i64> = audience
+        .grid_ids
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Permission first: a leader hears the same for a grid that does not exist.
+    if grids.iter().any(|&g| !may_manage(caller, Some(g))) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "a grid leader may only invite their own grid",
+        ));
     }
     // Whom a grid leader reaches through roles and names: people of the grids they lead.
     let scope: Option<&[i64]> = (!caller.is_admin()).then_some(caller.led_grids.as_slice());
     let mut people = BTreeSet::new();
-    for &g in &audience.grid_ids.iter().copied().collect::<BTreeSet<_>>() {
-        let rows = sqlx::query("SELECT id FROM users WHERE grid_id = $1")
-            .bind(g)
-            .fetch_all(&mut *conn)
-            .await?;
+    // Grids, resolved a chunk at a time: one query checks they exist, one gathers their people.
+    for chunk in grids.chunks(BATCH) {
+        let known: BTreeSet<i64> = bind_all(
+            format!("SELECT id FROM grids WHERE id IN ({})", in_list(chunk.len())),
+            chunk,
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+        if let Some(g) = chunk.iter().find(|g| !known.contains(g)) {
+            return Err(CoreError::invalid("unknown_grid", format!("grid_ids: no grid {g}")));
+        }
+        let rows = bind_all(
+            format!("SELECT id FROM users WHERE grid_id IN ({})", in_list(chunk.len())),
+            chunk,
+        )
+        .fetch_all(&mut *conn)
+        .await?;
         people.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
     }
     for role in &audience.roles {
@@ -91,16 +104,8 @@ pub async fn invite(
         .into_iter()
         .collect();
     for chunk in named.chunks(BATCH) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, grid_id FROM users WHERE id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for &u in chunk {
-            query = query.bind(u);
-        }
-        let found: std::collections::BTreeMap<i64, Option<i64>> = query
+        let sql = format!("SELECT id, grid_id FROM users WHERE id IN ({})", in_list(chunk.len()));
+        let found: std::collections::BTreeMap<i64, Option<i64>> = bind_all(sql, chunk)
             .fetch_all(&mut *conn)
             .await?
             .iter()
@@ -213,4 +218,15 @@ async fn invite_batch(db: &Db, id: i64, batch: &[i64], tz: &jiff::tz::TimeZone, 
     .await?;
     tx.commit().await?;
     Ok(fresh.len() as u64)
+}
+
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` ids.
+fn in_list(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The query `sql` with every id of `ids` bound in order (the placeholders come from [`in_list`]).
+fn bind_all(sql: String, ids: &[i64]) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    ids.iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, &id| q.bind(id))
 }
