@@ -4,5 +4,6 @@
 
 pub mod events;
 pub mod export;
+pub mod grant;
 pub mod queue;
 pub mod signin;

@@ -39,4 +39,23 @@ impl Caller {
     pub fn may_use_console(&self) -> bool {
         self.is_admin() || self.has(Role::GridLeader)
     }
+
+    /// Folds the rows of a caller query into a caller: a row naming a role grants it, a row with
+    /// an empty role names a grid the user leads. Both the session lookup and `user::caller` read
+    /// roles and led grids in this one shape, so each is one round trip.
+    pub(crate) fn fold(user_id: i64, rows: impl IntoIterator<Item = (String, i64)>) -> Caller {
+        let mut caller = Caller {
+            user_id,
+            roles: Vec::new(),
+            led_grids: Vec::new(),
+        };
+        for (role, grid_id) in rows {
+            match role.parse() {
+                Ok(role) => caller.roles.push(role),
+                Err(_) => caller.led_grids.push(grid_id),
+            }
+        }
+        caller.roles.sort();
+        caller
+    }
 }

@@ -126,20 +126,7 @@ pub async fn caller(pool: &AnyPool, user_id: i64) -> CoreResult<Caller> {
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    let mut caller = Caller {
-        user_id,
-        roles: Vec::new(),
-        led_grids: Vec::new(),
-    };
-    for row in rows {
-        let role: String = row.get(0);
-        match role.parse() {
-            Ok(role) => caller.roles.push(role),
-            Err(_) => caller.led_grids.push(row.get(1)),
-        }
-    }
-    caller.roles.sort();
-    Ok(caller)
+    Ok(Caller::fold(user_id, rows.iter().map(|r| (r.get(0), r.get(1)))))
 }
 
 /// Applies a profile update; an unknown grid is refused.

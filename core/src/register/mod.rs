@@ -14,10 +14,12 @@ pub mod import;
 mod import_batch;
 pub mod offline;
 pub mod people;
+pub mod requests;
 pub mod residence;
 pub mod verify;
 pub mod visit;
 
 pub use building::Building;
+pub use requests::ResidenceRequest;
 pub use residence::{Method, RequestStatus};
-pub use verify::{Place, ResidenceRequest};
+pub use verify::Place;

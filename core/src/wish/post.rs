@@ -123,7 +123,7 @@ async fn resident_for(
     // wish waits for that grid's leader.
     let (grid_id, verified) = match resident.grid_id {
         Some(grid_id) => (grid_id, true),
-        None => match crate::register::verify::pending_of(conn, resident_id).await? {
+        None => match crate::register::requests::pending_of(conn, resident_id).await? {
             Some(request) => (request.grid_id, false),
             None if outsider => return Err(refused()),
             None => {

@@ -10,7 +10,7 @@ use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
 use microwish_core::people::preferences::{self, Preference};
 use microwish_core::people::subscription::{self, Choice};
 use microwish_core::people::user::{self, ProfileUpdate};
-use microwish_core::register::{Place, verify};
+use microwish_core::register::{Place, requests, verify};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -114,7 +114,7 @@ impl MeApi {
         let caller = self.0.caller(&auth).await?;
         let mut conn = self.0.db.pool().acquire().await?;
         let user = user::get(&mut conn, caller.user_id).await?;
-        let pending = verify::pending_of(&mut conn, caller.user_id).await?;
+        let pending = requests::pending_of(&mut conn, caller.user_id).await?;
         Ok(Json(UserView::from(user).with_pending(pending)))
     }
 
@@ -132,7 +132,7 @@ impl MeApi {
             verify::file(&mut tx, &caller, caller.user_id, Place::Grid(grid_id), now).await?;
             user = user::get(&mut tx, caller.user_id).await?;
         }
-        let pending = verify::pending_of(&mut tx, caller.user_id).await?;
+        let pending = requests::pending_of(&mut tx, caller.user_id).await?;
         tx.commit().await?;
         Ok(Json(UserView::from(user).with_pending(pending)))
     }
@@ -177,7 +177,7 @@ impl MeApi {
         // A pending residence whose household lists this phone is verified now.
         verify::recheck_phone(&mut tx, caller.user_id, now).await?;
         let user = user::get(&mut tx, caller.user_id).await?;
-        let pending = verify::pending_of(&mut tx, caller.user_id).await?;
+        let pending = requests::pending_of(&mut tx, caller.user_id).await?;
         tx.commit().await?;
         Ok(Json(UserView::from(user).with_pending(pending)))
     }

@@ -9,8 +9,8 @@ use microwish_core::clock::rfc3339;
 use microwish_core::fields::Note;
 use microwish_core::register::fields::{Room, Unit};
 use microwish_core::register::residence::{Decision, RequestStatus};
-use microwish_core::register::verify;
 use microwish_core::register::{Place, ResidenceRequest};
+use microwish_core::register::{requests, verify};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -144,7 +144,7 @@ impl ResidenceApi {
             return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 500"));
         }
         let mut conn = self.0.db.pool().acquire().await?;
-        let items = verify::list(&mut conn, &caller, grid_id.0, status, limit).await?;
+        let items = requests::list(&mut conn, &caller, grid_id.0, status, limit).await?;
         Ok(Json(ResidencePage {
             items: items.into_iter().map(Into::into).collect(),
         }))
