@@ -33,6 +33,14 @@ impl Lang {
         }
     }
 
+    /// The same language as the core names it, for lines the core renders (an alert's).
+    pub fn core(self) -> microwish_core::Lang {
+        match self {
+            Lang::Zh => microwish_core::Lang::ZhCn,
+            Lang::En => microwish_core::Lang::En,
+        }
+    }
+
     /// The language a code names, if it is one we speak.
     pub fn parse(code: &str) -> Option<Lang> {
         match code {

@@ -81,7 +81,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>) -> Response {
         .iter()
         .map(|a| {
             json!({
-                "id": a.id, "kind": a.kind, "level": a.level, "summary": a.summary, "status": a.status,
+                "id": a.id, "kind": a.kind, "level": a.level, "summary": a.summary(lang.core()), "status": a.status,
                 "wish_id": a.wish_id, "grid_name": grid_name(Some(a.grid_id)),
                 "created": local_time(&state.settings, a.created_at),
             })

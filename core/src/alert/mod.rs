@@ -2,7 +2,8 @@
 //! bad rating awaiting a callback (回访) — raised once per subject and period, delivered to the
 //! grid leader (level 1) or the community admins (level 2), acknowledged and resolved by people.
 
+pub mod model;
 pub mod store;
 pub mod summary;
 
-pub use store::{Alert, NewAlert};
+pub use model::{Alert, NewAlert};

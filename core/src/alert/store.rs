@@ -2,104 +2,13 @@
 //! acknowledge, resolve; each raise records its notifications in the same transaction.
 
 use serde_json::json;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::summary::Reason;
+use super::model::{Alert, COLUMNS, NewAlert, from_row};
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
 use crate::people::Caller;
-
-/// An alert as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alert {
-    /// Id.
-    pub id: i64,
-    /// unclaimed, unclaimed_escalated, urgent, vulnerable, overdue_claim, callback, callback_overdue.
-    pub kind: String,
-    /// 1 = the grid leader, 2 = the community admins.
-    pub level: i64,
-    /// The wish concerned.
-    pub wish_id: Option<i64>,
-    /// The grid concerned.
-    pub grid_id: i64,
-    /// open, acknowledged, resolved.
-    pub status: String,
-    /// One line saying what is wrong.
-    pub summary: String,
-    /// Deadline (callbacks).
-    pub due_at: Option<i64>,
-    /// Raised.
-    pub created_at: i64,
-    /// Who acknowledged.
-    pub acked_by: Option<i64>,
-    /// When acknowledged.
-    pub acked_at: Option<i64>,
-    /// Who resolved (none when the system did, e.g. on a claim).
-    pub resolved_by: Option<i64>,
-    /// When resolved.
-    pub resolved_at: Option<i64>,
-    /// How it was resolved.
-    pub resolution_note: Option<String>,
-}
-
-/// An alert to raise.
-#[derive(Debug, Clone)]
-pub struct NewAlert {
-    /// Kind.
-    pub kind: &'static str,
-    /// Level.
-    pub level: i64,
-    /// The wish.
-    pub wish_id: Option<i64>,
-    /// The grid.
-    pub grid_id: i64,
-    /// One alert per key: subject and period, e.g. `unclaimed:42:1732700000000`.
-    pub unique_key: String,
-    /// What is wrong.
-    pub summary: String,
-    /// Deadline.
-    pub due_at: Option<i64>,
-}
-
-impl NewAlert {
-    /// A level-1 alert (the grid leader's) for `reason` about the wish `wish_id` titled `title`,
-    /// raised once per `unique_key`.
-    pub fn new(reason: Reason, wish_id: i64, grid_id: i64, title: &str, unique_key: String) -> Self {
-        Self {
-            kind: reason.kind(),
-            level: 1,
-            wish_id: Some(wish_id),
-            grid_id,
-            unique_key,
-            summary: reason.summary(title),
-            due_at: None,
-        }
-    }
-}
-
-const COLUMNS: &str = "id, kind, level, wish_id, grid_id, status, summary, due_at, created_at, acked_by, acked_at, \
-    resolved_by, resolved_at, resolution_note";
-
-fn from_row(r: &AnyRow) -> Alert {
-    Alert {
-        id: r.get("id"),
-        kind: r.get("kind"),
-        level: r.get("level"),
-        wish_id: r.get("wish_id"),
-        grid_id: r.get("grid_id"),
-        status: r.get("status"),
-        summary: r.get("summary"),
-        due_at: r.get("due_at"),
-        created_at: r.get("created_at"),
-        acked_by: r.get("acked_by"),
-        acked_at: r.get("acked_at"),
-        resolved_by: r.get("resolved_by"),
-        resolved_at: r.get("resolved_at"),
-        resolution_note: r.get("resolution_note"),
-    }
-}
 
 /// Who hears of an alert: the grid's leader (level 1) or every admin (level 2).
 async fn recipients(conn: &mut AnyConnection, level: i64, grid_id: i64) -> CoreResult<Vec<i64>> {
@@ -125,15 +34,16 @@ pub async fn raise(
     now: i64,
 ) -> CoreResult<Option<i64>> {
     let row = sqlx::query(
-        "INSERT INTO alerts (kind, level, wish_id, grid_id, status, unique_key, summary, due_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $8) ON CONFLICT (unique_key) DO NOTHING RETURNING id",
+        "INSERT INTO alerts (kind, level, wish_id, grid_id, status, unique_key, summary, params, due_at, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, 'open', $5, '', $6, $7, $8, $8) ON CONFLICT (unique_key) DO NOTHING \
+         RETURNING id",
     )
     .bind(new.kind)
     .bind(new.level)
     .bind(new.wish_id)
     .bind(new.grid_id)
     .bind(&new.unique_key)
-    .bind(&new.summary)
+    .bind(new.params.to_string())
     .bind(new.due_at)
     .bind(now)
     .fetch_optional(&mut *conn)
@@ -149,7 +59,7 @@ pub async fn raise(
             subject_id: new.wish_id.unwrap_or_default(),
             urgent,
             payload: json!({
-                "alert_id": id, "alert_kind": new.kind, "level": new.level, "summary": new.summary,
+                "alert_id": id, "alert_kind": new.kind, "level": new.level, "alert_params": new.params,
                 "wish_id": new.wish_id, "title": title, "grid_id": new.grid_id,
                 "urgency": if urgent { "urgent" } else { "normal" },
             }),

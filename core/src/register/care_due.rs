@@ -5,7 +5,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::care::{ENTRY, entry, visitors_of};
-use crate::alert::store::NewAlert;
+use crate::alert::NewAlert;
+use crate::alert::summary::Reason;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::CoreResult;
@@ -43,15 +44,12 @@ pub async fn due(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>>
         }
         if now >= e.next_due_at + grace {
             let days = (now - e.next_due_at) / 86_400_000;
-            let alert = NewAlert {
-                kind: "visit_overdue",
-                level: 1,
-                wish_id: None,
-                grid_id,
-                unique_key: format!("visit_overdue:{}:{}", e.resident_id, e.next_due_at),
-                summary: format!("关爱对象{}的走访已逾期 {} 天", e.name, days.max(1)),
-                due_at: None,
+            let reason = Reason::VisitOverdue {
+                name: e.name.clone(),
+                days: days.max(1),
             };
+            let key = format!("visit_overdue:{}:{}", e.resident_id, e.next_due_at);
+            let alert = NewAlert::new(reason, None, grid_id, &format!("走访{}", e.name), key);
             acts.push(Act::Raise {
                 alert,
                 urgent: false,

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use super::building::may_manage;
-use crate::alert::store::{self as alerts, NewAlert};
+use crate::alert::NewAlert;
+use crate::alert::store as alerts;
+use crate::alert::summary::Reason;
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
@@ -233,33 +235,17 @@ pub(crate) async fn relay(conn: &mut AnyConnection, n: &NewNotification, now: i6
             return Ok(());
         };
         let title = n.payload["title"].as_str().unwrap_or("");
-        let alert = NewAlert {
-            kind: "phone_call",
-            level: 1,
-            wish_id: (n.subject_type == "wish").then_some(n.subject_id),
-            grid_id,
-            unique_key: format!("phone_call:{}", n.dedupe_key),
-            summary: format!("请电话告知居民{name}（无微信）：心愿「{title}」{}", what(n.kind)),
-            due_at: None,
+        let reason = Reason::PhoneCall {
+            name: name.clone(),
+            news: n.kind,
         };
+        let wish_id = (n.subject_type == "wish").then_some(n.subject_id);
+        let key = format!("phone_call:{}", n.dedupe_key);
+        let alert = NewAlert::new(reason, wish_id, grid_id, title, key);
         // Boxed: raising records notifications, which may relay again (never for alerts).
         Box::pin(alerts::raise(conn, &alert, false, title, now)).await?;
     }
     Ok(())
-}
-
-fn what(kind: NotificationKind) -> &'static str {
-    use NotificationKind::*;
-    match kind {
-        WishClaimed => "已有志愿者认领",
-        WishFulfilled => "志愿者已完成，请确认",
-        WishReleased => "志愿者已放弃，重新等待认领",
-        WishCancelled => "已取消",
-        WishRejected => "未通过审核",
-        WishApproved => "已通过审核",
-        WishConfirmReminder => "尚待确认",
-        _ => "有新动态",
-    }
 }
 
 #[cfg(test)]

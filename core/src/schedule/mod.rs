@@ -9,7 +9,8 @@ mod digests;
 pub mod events;
 mod wishes;
 
-use crate::alert::store::{self as alerts, NewAlert};
+use crate::alert::NewAlert;
+use crate::alert::store as alerts;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::Act;
-use crate::alert::store::NewAlert;
+use crate::alert::NewAlert;
 use crate::alert::summary::{Reason, hours};
 use crate::config::Settings;
 use crate::db::Db;
@@ -56,7 +56,7 @@ pub(super) async fn unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreRes
         let reason = Reason::Unclaimed {
             hours: hours(now - opened_at),
         };
-        let alert = NewAlert::new(reason, id, grid_id, &title, format!("unclaimed:{id}:{opened_at}"));
+        let alert = NewAlert::new(reason, Some(id), grid_id, &title, format!("unclaimed:{id}:{opened_at}"));
         acts.push(raise(alert, title));
     }
     Ok(acts)
@@ -81,7 +81,7 @@ pub(super) async fn escalate_unclaimed(db: &Db, settings: &Settings, now: i64) -
             let key = format!("unclaimed-escalated:{id}:{opened_at}");
             let alert = NewAlert {
                 level: 2,
-                ..NewAlert::new(reason, id, grid_id, &title, key)
+                ..NewAlert::new(reason, Some(id), grid_id, &title, key)
             };
             raise(alert, title)
         })
@@ -117,7 +117,7 @@ pub(super) async fn overdue_claims(db: &Db, settings: &Settings, now: i64) -> Co
             let reason = Reason::OverdueClaim {
                 hours: hours(now - claimed_at),
             };
-            let alert = NewAlert::new(reason, id, grid_id, &title, format!("overdue:{id}:{claimed_at}"));
+            let alert = NewAlert::new(reason, Some(id), grid_id, &title, format!("overdue:{id}:{claimed_at}"));
             acts.push(raise(alert, title));
         }
     }
@@ -165,7 +165,7 @@ pub(super) async fn overdue_callbacks(db: &Db, now: i64) -> CoreResult<Vec<Act>>
             let key = format!("callback-overdue:{id}");
             let alert = NewAlert {
                 level: 2,
-                ..NewAlert::new(Reason::CallbackOverdue, id, grid_id, &title, key)
+                ..NewAlert::new(Reason::CallbackOverdue, Some(id), grid_id, &title, key)
             };
             raise(alert, title)
         })

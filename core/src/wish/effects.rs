@@ -6,7 +6,8 @@ use sqlx::AnyConnection;
 
 use super::machine::Action;
 use super::model::{Urgency, Wish};
-use crate::alert::store::{self as alerts, NewAlert};
+use crate::alert::NewAlert;
+use crate::alert::store as alerts;
 use crate::alert::summary::Reason;
 use crate::config::Settings;
 use crate::error::CoreResult;
@@ -19,7 +20,7 @@ pub(super) async fn on_posted(conn: &mut AnyConnection, wish: &Wish, vulnerable:
         _ => return Ok(()),
     };
     let key = format!("{}:{}", reason.kind(), wish.id);
-    let alert = NewAlert::new(reason, wish.id, wish.grid_id, &wish.title, key);
+    let alert = NewAlert::new(reason, Some(wish.id), wish.grid_id, &wish.title, key);
     alerts::raise(conn, &alert, true, &wish.title, now).await?;
     Ok(())
 }
@@ -43,7 +44,13 @@ pub(super) async fn on_changed(
     }
     if let (Action::Confirm, Some(rating @ ..=2)) = (action, wish.rating) {
         let key = format!("callback:{}", wish.id);
-        let mut alert = NewAlert::new(Reason::Callback { rating }, wish.id, wish.grid_id, &wish.title, key);
+        let mut alert = NewAlert::new(
+            Reason::Callback { rating },
+            Some(wish.id),
+            wish.grid_id,
+            &wish.title,
+            key,
+        );
         alert.due_at = Some(now + settings.escalation.callback_within.as_millis_i64());
         alerts::raise(conn, &alert, false, &wish.title, now).await?;
     }

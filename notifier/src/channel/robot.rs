@@ -102,7 +102,7 @@ pub fn content(community: &str, n: &Notification, leader: &str) -> String {
             field("location")
         );
     }
-    let what = n.payload.get("summary").and_then(|t| t.as_str()).map(str::to_string);
+    let what = microwish_core::alert::summary::of_payload(&n.payload, Lang::ZhCn);
     let what = what.unwrap_or_else(|| format!("{text}：「{title}」"));
     format!("【{community}】{what}\n@{leader} 请处理（心愿编号 {}）", n.subject_id)
 }

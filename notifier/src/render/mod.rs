@@ -8,39 +8,14 @@ mod short;
 use std::sync::OnceLock;
 
 use microwish_core::NotificationKind;
+use microwish_core::alert::summary;
 use minijinja::{Environment, Value, context};
+
+/// The language a recipient reads (core's: the alert lines it renders share it).
+pub use microwish_core::Lang;
 
 pub use calendar::event_calendar;
 pub use short::short_text;
-
-/// The language a recipient reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Simplified Chinese, the default.
-    #[default]
-    ZhCn,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The BCP 47 tag, also the template folder's name.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::ZhCn => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// Reads a language tag leniently: any `en…` is English, everything else Chinese.
-    pub fn from_tag(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("en") {
-            Lang::En
-        } else {
-            Lang::ZhCn
-        }
-    }
-}
 
 /// One notification in words, ready for a channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,14 +82,15 @@ fn env() -> &'static Environment<'static> {
 /// Renders notification `kind` for a recipient reading `lang` from the templates under its
 /// [`template_key`](NotificationKind::template_key). The payload's keys (`wish_id`, `title`,
 /// `status`, `grid_id`, `urgency`, `category`, …) are the templates' variables; missing or null
-/// keys render as empty.
+/// keys render as empty. An alert's one line, rendered from its facts, is `summary`.
 pub fn render(
     kind: NotificationKind,
     lang: Lang,
     payload: &serde_json::Value,
     community: &str,
 ) -> Result<Rendered, RenderError> {
-    let ctx = context! { kind => kind.as_str(), community => community, ..payload_value(payload) };
+    let line = summary::of_payload(payload, lang);
+    let ctx = context! { kind => kind.as_str(), community => community, summary => line, ..payload_value(payload) };
     let one = |part: &str| -> Result<String, RenderError> {
         let name = format!("{}/{}/{part}", lang.tag(), kind.template_key());
         let render = || env().get_template(&name)?.render(&ctx);
@@ -185,6 +161,26 @@ mod tests {
             told.text.contains("水管漏了") && told.text.contains("登记了一个心愿"),
             "{}",
             told.text
+        );
+    }
+
+    #[test]
+    fn an_alert_email_says_what_is_wrong_in_the_readers_language() {
+        let payload = serde_json::json!({
+            "alert_kind": "callback", "alert_params": { "title": "买药", "rating": 1 }, "title": "买药",
+        });
+        let zh = render(NotificationKind::Alert, Lang::ZhCn, &payload, "幸福社区").unwrap();
+        assert!(
+            zh.text.contains("心愿「买药」获得 1 星评价，请回访。请及时跟进。"),
+            "{}",
+            zh.text
+        );
+        let en = render(NotificationKind::Alert, Lang::En, &payload, "Happy").unwrap();
+        assert!(
+            en.html
+                .contains("“买药” was rated 1 star: please call the resident back."),
+            "{}",
+            en.html
         );
     }
 }

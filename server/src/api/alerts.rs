@@ -1,10 +1,13 @@
 //! Alerts for grid leaders and admins (list, acknowledge, resolve), a grid's overview, and the
 //! vulnerable-resident flag that makes their wishes alert at once.
 
+use poem::Request;
+use poem::http::header::ACCEPT_LANGUAGE;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use microwish_core::Lang;
 use microwish_core::alert::{Alert, store};
 use microwish_core::clock::rfc3339;
 use microwish_core::fields::Note;
@@ -30,6 +33,8 @@ struct AlertView {
     grid_id: i64,
     /// open, acknowledged, resolved.
     status: String,
+    /// One line saying what is wrong, in the request's `Accept-Language` (Simplified Chinese
+    /// unless English is asked for first).
     summary: String,
     /// Deadline (callbacks).
     due_at: Option<String>,
@@ -41,16 +46,17 @@ struct AlertView {
     resolution_note: Option<String>,
 }
 
-impl From<Alert> for AlertView {
-    fn from(a: Alert) -> Self {
+impl AlertView {
+    /// The alert as `lang`'s reader sees it: its line rendered in that language.
+    fn of(a: Alert, lang: Lang) -> Self {
         Self {
             id: a.id,
+            summary: a.summary(lang),
             kind: a.kind,
             level: a.level,
             wish_id: a.wish_id,
             grid_id: a.grid_id,
             status: a.status,
-            summary: a.summary,
             due_at: a.due_at.map(rfc3339),
             created_at: rfc3339(a.created_at),
             acked_by: a.acked_by,
@@ -105,6 +111,13 @@ struct VulnerableView {
     note: Option<String>,
 }
 
+/// The language an alert's line is rendered in: the request's `Accept-Language` (its first
+/// tag: any `en…` reads English), Simplified Chinese otherwise.
+fn reader_lang(req: &Request) -> Lang {
+    let header = req.header(ACCEPT_LANGUAGE);
+    header.map_or(Lang::ZhCn, Lang::from_tag)
+}
+
 pub struct AlertApi(pub AppState);
 
 #[OpenApi(tag = "Tag::Community")]
@@ -113,6 +126,7 @@ impl AlertApi {
     #[oai(path = "/alerts", method = "get")]
     async fn list(
         &self,
+        req: &Request,
         auth: BearerAuth,
         status: Query<Option<String>>,
         grid_id: Query<Option<i64>>,
@@ -135,23 +149,25 @@ impl AlertApi {
         }
         let mut conn = self.0.db.pool().acquire().await?;
         let alerts = store::list(&mut conn, &caller, status.0.as_deref(), grid_id.0, limit).await?;
-        Ok(Json(alerts.into_iter().map(Into::into).collect()))
+        let lang = reader_lang(req);
+        Ok(Json(alerts.into_iter().map(|a| AlertView::of(a, lang)).collect()))
     }
 
     /// Acknowledge an alert: you have seen it and are on it (stops its escalation).
     #[oai(path = "/alerts/:id/ack", method = "post")]
-    async fn ack(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<AlertView>, ApiError> {
+    async fn ack(&self, req: &Request, auth: BearerAuth, id: Path<i64>) -> Result<Json<AlertView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
         let mut tx = self.0.db.begin_write().await?;
         let alert = store::acknowledge(&mut tx, &caller, id.0, self.0.clock.now_ms()).await?;
         tx.commit().await?;
-        Ok(Json(alert.into()))
+        Ok(Json(AlertView::of(alert, reader_lang(req))))
     }
 
     /// Resolve an alert with what was done (for a callback: what the resident said).
     #[oai(path = "/alerts/:id/resolve", method = "post")]
     async fn resolve(
         &self,
+        req: &Request,
         auth: BearerAuth,
         id: Path<i64>,
         body: Json<ResolveBody>,
@@ -164,7 +180,7 @@ impl AlertApi {
         let mut tx = self.0.db.begin_write().await?;
         let alert = store::resolve(&mut tx, &caller, id.0, note.as_str(), self.0.clock.now_ms()).await?;
         tx.commit().await?;
-        Ok(Json(alert.into()))
+        Ok(Json(AlertView::of(alert, reader_lang(req))))
     }
 
     /// A grid's indicators over the last `days` (default 30): open, overdue, escalated, median

@@ -173,7 +173,21 @@ async fn alert_actions(app: TestApp) {
     let mut browser = signed_in(&app, &c.leader_a).await;
     let queue = browser.get("/console/queue").await.expect(200);
     assert!(queue.text.contains(&format!("id=\"alert-{alert}\"")));
+    assert!(queue.text.contains("紧急心愿：「老人摔倒了」"), "the line in Chinese");
     let csrf = queue.csrf();
+    browser
+        .get("/console/lang/en?back=%2Fconsole%2Fqueue")
+        .await
+        .expect_redirect("/console/queue");
+    let english = browser.get("/console/queue").await.expect(200);
+    assert!(
+        english.text.contains("Urgent wish: “老人摔倒了”"),
+        "the same alert's line in English"
+    );
+    browser
+        .get("/console/lang/zh-CN?back=%2Fconsole%2Fqueue")
+        .await
+        .expect_redirect("/console/queue");
 
     let ack = format!("/console/alerts/{alert}/ack");
     browser.post(&ack, &[("csrf", "nope")]).await.expect(403);

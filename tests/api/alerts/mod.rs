@@ -19,6 +19,8 @@ use crate::both_engines;
 use crate::helpers::{Community, TestApp, TestUser};
 use crate::notifier::worker;
 
+mod lines;
+
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;

@@ -1,0 +1,115 @@
+//! An alert as stored and as raised: its facts (kind and `params`) and the line read from them
+//! in the reader's language.
+
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::summary::{self, Reason};
+use crate::Lang;
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// Id.
+    pub id: i64,
+    /// unclaimed, unclaimed_escalated, urgent, vulnerable, overdue_claim, callback, callback_overdue.
+    pub kind: String,
+    /// 1 = the grid leader, 2 = the community admins.
+    pub level: i64,
+    /// The wish concerned.
+    pub wish_id: Option<i64>,
+    /// The grid concerned.
+    pub grid_id: i64,
+    /// open, acknowledged, resolved.
+    pub status: String,
+    /// The facts its line is rendered from (`None` for alerts raised before facts were stored).
+    pub params: Option<Value>,
+    /// The line stored by alerts raised before facts were stored ('' since): read [`Alert::summary`].
+    pub stored_summary: String,
+    /// Deadline (callbacks).
+    pub due_at: Option<i64>,
+    /// Raised.
+    pub created_at: i64,
+    /// Who acknowledged.
+    pub acked_by: Option<i64>,
+    /// When acknowledged.
+    pub acked_at: Option<i64>,
+    /// Who resolved (none when the system did, e.g. on a claim).
+    pub resolved_by: Option<i64>,
+    /// When resolved.
+    pub resolved_at: Option<i64>,
+    /// How it was resolved.
+    pub resolution_note: Option<String>,
+}
+
+/// An alert to raise.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    /// Kind.
+    pub kind: &'static str,
+    /// Level.
+    pub level: i64,
+    /// The wish.
+    pub wish_id: Option<i64>,
+    /// The grid.
+    pub grid_id: i64,
+    /// One alert per key: subject and period, e.g. `unclaimed:42:1732700000000`.
+    pub unique_key: String,
+    /// The facts its line is rendered from (see `summary`).
+    pub params: Value,
+    /// Deadline.
+    pub due_at: Option<i64>,
+}
+
+impl NewAlert {
+    /// A level-1 alert (the grid leader's) for `reason` about the wish `wish_id` (if any) titled
+    /// `title`, raised once per `unique_key`.
+    pub fn new(reason: Reason, wish_id: Option<i64>, grid_id: i64, title: &str, unique_key: String) -> Self {
+        Self {
+            kind: reason.kind(),
+            level: 1,
+            wish_id,
+            grid_id,
+            unique_key,
+            params: reason.params(title),
+            due_at: None,
+        }
+    }
+}
+
+pub(super) const COLUMNS: &str = "id, kind, level, wish_id, grid_id, status, summary, params, due_at, created_at, acked_by, acked_at, \
+    resolved_by, resolved_at, resolution_note";
+
+pub(super) fn from_row(r: &AnyRow) -> Alert {
+    Alert {
+        id: r.get("id"),
+        kind: r.get("kind"),
+        level: r.get("level"),
+        wish_id: r.get("wish_id"),
+        grid_id: r.get("grid_id"),
+        status: r.get("status"),
+        params: r
+            .get::<Option<String>, _>("params")
+            .and_then(|p| serde_json::from_str(&p).ok()),
+        stored_summary: r.get("summary"),
+        due_at: r.get("due_at"),
+        created_at: r.get("created_at"),
+        acked_by: r.get("acked_by"),
+        acked_at: r.get("acked_at"),
+        resolved_by: r.get("resolved_by"),
+        resolved_at: r.get("resolved_at"),
+        resolution_note: r.get("resolution_note"),
+    }
+}
+
+impl Alert {
+    /// The one line saying what is wrong, in `lang`: rendered from the alert's facts, or the line
+    /// stored with an older alert.
+    pub fn summary(&self, lang: Lang) -> String {
+        self.params
+            .as_ref()
+            .and_then(|p| summary::render(&self.kind, p, lang))
+            .unwrap_or_else(|| self.stored_summary.clone())
+    }
+}
