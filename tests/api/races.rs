@@ -50,3 +50,28 @@ async fn claim_race(app: TestApp) {
             .expect(200);
     }
 }
+
+both_engines!(simultaneous_claims_keep_the_limit, limit_race);
+async fn limit_race(app: TestApp) {
+    // The default limit is 3 open claims; one volunteer taps "claim" on 8 wishes at once.
+    let c = Community::seed(&app).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(app.wish(&c.owner, &format!("同时 {i}")).await["id"].as_i64().unwrap());
+    }
+    let answers = join_all(ids.iter().map(|id| app.act(&c.volunteer, *id, "claim", None))).await;
+    let mut won = 0;
+    for a in answers {
+        match a.status.as_u16() {
+            200 => won += 1,
+            409 => assert_eq!(a.body["code"], "claim_limit", "{}", a.text),
+            other => panic!("status {other}: {}", a.text),
+        }
+    }
+    assert_eq!(won, 3, "exactly the limit wins");
+    let mine = app
+        .get("/api/v1/wishes?status=claimed&mine=true", &c.volunteer.token)
+        .await
+        .expect(200);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 3);
+}

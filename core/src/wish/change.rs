@@ -9,7 +9,7 @@ use super::machine::{Action, Actor, Refusal, transition_any};
 use super::model::Wish;
 use super::query::load;
 use super::trail::{self, Step};
-use super::{effects, notify};
+use super::{claim, effects, notify};
 use crate::config::{Settings, WishSettings};
 use crate::error::{CoreError, CoreResult};
 use crate::people::{Caller, Role, user};
@@ -37,6 +37,11 @@ pub async fn apply(
     settings: &Settings,
     now: i64,
 ) -> CoreResult<Wish> {
+    if let (Action::Claim, Some(c)) = (action, caller)
+        && let Some((before, after)) = claim::take(conn, c, id, settings.wishes.max_open_claims, now).await?
+    {
+        return finish(conn, caller, &before, after, action, &input, settings).await;
+    }
     let before = load(conn, id).await?;
     let actors = match caller {
         Some(c) if !can_see(c, &before) => return Err(CoreError::NotFound("wish")),
@@ -44,9 +49,8 @@ pub async fn apply(
         None => vec![Actor::System],
     };
     let to = transition_any(before.status, action, &actors).map_err(|r| refusal(r, action, &before))?;
-    let actor_id = caller.map(|c| c.user_id);
     let volunteer = match action {
-        Action::Claim => Some(actor_id.unwrap_or_default()),
+        Action::Claim => Some(caller.map(|c| c.user_id).unwrap_or_default()),
         Action::Assign => Some(assignable(conn, &before, &input).await?),
         _ => None,
     };
@@ -56,15 +60,31 @@ pub async fn apply(
     let mut after = changed(&before, action, &input, volunteer, now)?;
     after.status = to;
     write(conn, &before, &after, action).await?;
+    finish(conn, caller, &before, after, action, &input, settings).await
+}
+
+/// What follows every written change: its timeline row, its notifications, its alerts, all
+/// stamped with the change's own time (`after.updated_at`).
+async fn finish(
+    conn: &mut AnyConnection,
+    caller: Option<&Caller>,
+    before: &Wish,
+    after: Wish,
+    action: Action,
+    input: &ChangeInput,
+    settings: &Settings,
+) -> CoreResult<Wish> {
+    let now = after.updated_at;
+    let actor_id = caller.map(|c| c.user_id);
     let step = Step {
-        wish_id: id,
+        wish_id: after.id,
         actor_id,
         action: action.as_str(),
         from: Some(before.status),
-        to,
+        to: after.status,
         note: input.note.as_deref().filter(|n| !n.is_empty()),
     };
-    let announced = notify::on_transition(&before, &after, action, actor_id);
+    let announced = notify::on_transition(before, &after, action, actor_id);
     trail::record(conn, step, &after, &announced, now).await?;
     effects::on_changed(conn, &after, action, settings, now).await?;
     Ok(after)

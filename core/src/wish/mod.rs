@@ -5,6 +5,7 @@
 
 pub mod access;
 mod change;
+mod claim;
 mod effects;
 pub mod machine;
 pub mod model;

@@ -1,6 +1,8 @@
 //! Reading wishes: one wish (for the system, or for a caller who may see it), a filtered page of
 //! the wishes a caller may see, and a wish's timeline. The same SQL runs on both engines.
 
+use std::sync::LazyLock;
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -9,13 +11,44 @@ use super::model::{ResidentContact, TimelineEntry, Wish, WishFilter, WishStatus}
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
 
-const SELECT_WISH: &str = "SELECT w.id, w.resident_id, w.created_by, w.consent_note, w.grid_id, w.title, \
-    w.description, w.category, w.urgency, w.due_at, w.status, w.volunteer_id, w.claimed_at, w.fulfilled_at, \
-    w.fulfil_note, w.closed_at, w.rating, w.rating_comment, w.status_reason, w.created_at, w.updated_at, \
-    u.display_name AS r_name, u.phone AS r_phone, u.building AS r_building, u.address AS r_address \
-    FROM wishes w JOIN users u ON u.id = w.resident_id";
+/// A wish's own columns, as [`from_row`] reads them (the table is aliased `w`, or unaliased in a
+/// `RETURNING` clause, hence `{w}`).
+const WISH_COLUMNS: &str = "{w}id, {w}resident_id, {w}created_by, {w}consent_note, {w}grid_id, {w}title, \
+    {w}description, {w}category, {w}urgency, {w}due_at, {w}status, {w}volunteer_id, {w}claimed_at, {w}fulfilled_at, \
+    {w}fulfil_note, {w}closed_at, {w}rating, {w}rating_comment, {w}status_reason, {w}created_at, {w}updated_at";
 
-fn from_row(row: &AnyRow) -> Wish {
+/// A wish joined with its resident's contact columns, ready for a `WHERE`.
+fn select_wish() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {}, u.display_name AS r_name, u.phone AS r_phone, u.building AS r_building, \
+         u.address AS r_address FROM wishes w JOIN users u ON u.id = w.resident_id",
+            WISH_COLUMNS.replace("{w}", "w.")
+        )
+    });
+    &SQL
+}
+
+/// The `RETURNING` clause of an `UPDATE wishes` that answers what [`from_row`] reads: the row and,
+/// by subqueries (both engines take them there), its resident's contact columns.
+pub(super) fn returning_wish() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let contact = |col: &str, alias: &str| {
+            format!("(SELECT u.{col} FROM users u WHERE u.id = wishes.resident_id) AS {alias}")
+        };
+        format!(
+            "RETURNING {}, {}, {}, {}, {}",
+            WISH_COLUMNS.replace("{w}", ""),
+            contact("display_name", "r_name"),
+            contact("phone", "r_phone"),
+            contact("building", "r_building"),
+            contact("address", "r_address")
+        )
+    });
+    &SQL
+}
+
+pub(super) fn from_row(row: &AnyRow) -> Wish {
     Wish {
         id: row.get("id"),
         resident_id: row.get("resident_id"),
@@ -49,7 +82,7 @@ fn from_row(row: &AnyRow) -> Wish {
 
 /// Reads a wish without any permission check (for the system and for tests).
 pub async fn load(conn: &mut AnyConnection, id: i64) -> CoreResult<Wish> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_WISH} WHERE w.id = $1")))
+    sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE w.id = $1", select_wish())))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -68,7 +101,7 @@ pub async fn get(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResu
 
 /// One page of the wishes the caller may see, newest first.
 pub async fn list(conn: &mut AnyConnection, caller: &Caller, filter: &WishFilter) -> CoreResult<Vec<Wish>> {
-    let mut sql = format!("{SELECT_WISH} WHERE 1 = 1");
+    let mut sql = format!("{} WHERE 1 = 1", select_wish());
     let mut n = 1;
     let mut next = |clause: &str, sql: &mut String| {
         sql.push_str(&clause.replace('?', &format!("${n}")));

@@ -1,0 +1,55 @@
+//! The claim's fast path: the hottest, most contended transition, written as one guarded
+//! `UPDATE … RETURNING` that checks everything the machine and the limit would check — the wish is
+//! open, the claimer is a volunteer and not its owner, they hold fewer open claims than allowed —
+//! and answers the claimed wish with its resident's contact columns. When it matches nothing, the
+//! general path ([`apply`](super::change::apply)) runs and names the refusal (not found,
+//! forbidden, lost, over the limit); so a refusal costs a round trip more, a win two fewer.
+
+use sqlx::AnyConnection;
+
+use super::model::{Wish, WishStatus};
+use super::query::{from_row, returning_wish};
+use crate::error::CoreResult;
+use crate::people::{Caller, Role};
+
+/// Claims wish `id` for `caller` if every rule allows it at once; `None` when it did not match,
+/// and the caller's transaction is left as it was apart from the volunteer's row lock. Returns
+/// the wish as it was before and after.
+pub(super) async fn take(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    max_open_claims: u32,
+    now: i64,
+) -> CoreResult<Option<(Wish, Wish)>> {
+    if !caller.has(Role::Volunteer) {
+        return Ok(None);
+    }
+    // Lock the volunteer's row first (as the general path does, so the two never deadlock): two
+    // claims of theirs in flight then count each other's, on PostgreSQL too.
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(caller.user_id)
+        .execute(&mut *conn)
+        .await?;
+    let sql = format!(
+        "UPDATE wishes SET status = 'claimed', volunteer_id = $2, claimed_at = $3, updated_at = $3 \
+         WHERE id = $1 AND status = 'open' AND resident_id <> $2 AND created_by <> $2 \
+         AND (SELECT COUNT(*) FROM wishes c WHERE c.volunteer_id = $2 AND c.status = 'claimed') < $4 {}",
+        returning_wish()
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(caller.user_id)
+        .bind(now)
+        .bind(i64::from(max_open_claims))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|row| {
+        let after = from_row(&row);
+        let mut before = after.clone();
+        before.status = WishStatus::Open;
+        before.volunteer_id = None;
+        before.claimed_at = None;
+        (before, after)
+    }))
+}
