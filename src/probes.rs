@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::listener::TcpAcceptor;
 use poem::web::Json;
 use poem::{EndpointExt, Route, get, handler};
 use tokio::sync::watch;
@@ -22,7 +21,7 @@ fn healthz() -> Json<serde_json::Value> {
 pub async fn serve(
     bind: &str,
     registry: prometheus::Registry,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -32,18 +31,7 @@ pub async fn serve(
         .at("/healthz", get(healthz))
         .at("/metrics", poem::endpoint::PrometheusExporter::new(registry))
         .map_to_response();
-    let acceptor = TcpAcceptor::from_tokio(listener)?;
-    let task = tokio::spawn(async move {
-        poem::Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(
-                app,
-                async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                },
-                Some(Duration::from_secs(2)),
-            )
-            .await
-    });
+    let task = crate::startup::serve_until(listener, app, stop, Duration::from_secs(2))?;
     tracing::info!(%addr, "notifier metrics at /metrics, health at /healthz");
     Ok((addr, task))
 }

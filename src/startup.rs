@@ -150,19 +150,8 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         move |user| limits.invitation(user).is_ok()
     });
     let app = microwish_server::app_with(state.clone(), vec![("/console", microwish_console::endpoint(console))]);
-    let (stop, mut stopped) = watch::channel(false);
-    let acceptor = TcpAcceptor::from_tokio(listener)?;
-    let task = tokio::spawn(async move {
-        poem::Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(
-                app,
-                async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                },
-                Some(Duration::from_secs(10)),
-            )
-            .await
-    });
+    let (stop, stopped) = watch::channel(false);
+    let task = serve_until(listener, app, stopped, Duration::from_secs(10))?;
     tracing::info!(%addr, "listening: API under /api/v1, docs at /docs, console at /console/");
     Ok(RunningServer {
         addr,
@@ -170,6 +159,28 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         stop,
         task,
     })
+}
+
+/// Serves `app` on `listener` in a task until `stop` turns true, giving requests in flight
+/// `grace` to finish: the API server and the standalone notifier's probes start alike.
+pub fn serve_until(
+    listener: tokio::net::TcpListener,
+    app: impl poem::Endpoint + 'static,
+    mut stop: watch::Receiver<bool>,
+    grace: Duration,
+) -> std::io::Result<JoinHandle<std::io::Result<()>>> {
+    let acceptor = TcpAcceptor::from_tokio(listener)?;
+    Ok(tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                },
+                Some(grace),
+            )
+            .await
+    }))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

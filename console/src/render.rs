@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("link.html", include_str!("../templates/link.html")),
+    ("forms.html", include_str!("../templates/forms.html")),
     ("queue.html", include_str!("../templates/queue.html")),
     ("grids.html", include_str!("../templates/grids.html")),
     ("grid.html", include_str!("../templates/grid.html")),

@@ -8,6 +8,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+/// The connection every store function takes (a transaction dereferences to one), named here so
+/// crates above the core need not depend on sqlx to pass one along.
+pub use sqlx::AnyConnection;
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 

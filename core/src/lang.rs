@@ -35,6 +35,15 @@ impl Lang {
     }
 }
 
+/// An empty template environment as every words-in-files template here expects it: a block
+/// tag's own line leaves no blank line or indent behind. Callers add their embedded templates.
+pub fn template_environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

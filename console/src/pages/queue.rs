@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use microwish_core::alert::store as alerts;
-use microwish_core::console::queue::{self, QueueWish};
+use microwish_core::console::queue::{self, QueueWish, VolunteerChoice};
+use microwish_core::db::AnyConnection;
 use microwish_core::fields::Note;
-use microwish_core::people::grid;
+use microwish_core::people::{Caller, grid};
 use microwish_core::wish::Action;
 use microwish_core::wish::store::{self as wishes, ChangeInput};
 use microwish_core::{CoreError, CoreResult};
@@ -89,10 +90,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>) -> Response {
         .collect();
     let volunteers: Vec<Value> = volunteers
         .iter()
-        .map(|v| {
-            let name = if v.name.is_empty() { format!("#{}", v.id) } else { v.name.clone() };
-            json!({ "id": v.id, "name": name, "grid_id": v.grid_id, "grid_name": grid_name(v.grid_id), "holding": v.holding })
-        })
+        .map(|v| volunteer_json(v, grid_name(v.grid_id)))
         .collect();
     let done = req
         .uri()
@@ -111,6 +109,16 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>) -> Response {
     render::page(state, req, Some(&signed), "queue.html", data, StatusCode::OK)
 }
 
+/// A volunteer to pick by name (their id when they never set one), with the grid they live in.
+pub(super) fn volunteer_json(v: &VolunteerChoice, grid_name: Option<String>) -> Value {
+    let name = if v.name.is_empty() {
+        format!("#{}", v.id)
+    } else {
+        v.name.clone()
+    };
+    json!({ "id": v.id, "name": name, "grid_id": v.grid_id, "grid_name": grid_name, "holding": v.holding })
+}
+
 fn note(text: &str) -> CoreResult<Option<String>> {
     let text = text.trim();
     if text.is_empty() {
@@ -120,71 +128,45 @@ fn note(text: &str) -> CoreResult<Option<String>> {
 }
 
 fn wish_input(action: &str, form: &ActionForm) -> CoreResult<Option<(Action, ChangeInput)>> {
-    let input = match action {
-        "approve" => (Action::Approve, ChangeInput::default()),
-        "reject" => {
-            let input = ChangeInput {
-                note: note(&form.reason)?,
-                ..Default::default()
-            };
-            (Action::Reject, input)
-        }
-        "release" => {
-            let input = ChangeInput {
-                note: note(&form.reason)?,
-                ..Default::default()
-            };
-            (Action::Release, input)
-        }
-        "assign" => {
-            let volunteer = form
-                .volunteer_id
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| CoreError::invalid("invalid_field", "volunteer_id: pick a volunteer from the list"))?;
-            let input = ChangeInput {
-                volunteer_id: Some(volunteer),
-                ..Default::default()
-            };
-            (Action::Assign, input)
-        }
+    let kind = match action {
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "release" => Action::Release,
+        "assign" => Action::Assign,
         _ => return Ok(None),
     };
-    Ok(Some(input))
+    let input = match kind {
+        Action::Reject | Action::Release => ChangeInput {
+            note: note(&form.reason)?,
+            ..Default::default()
+        },
+        Action::Assign => {
+            let volunteer = form.volunteer_id.trim().parse::<i64>();
+            let volunteer = volunteer
+                .map_err(|_| CoreError::invalid("invalid_field", "volunteer_id: pick a volunteer from the list"))?;
+            ChangeInput {
+                volunteer_id: Some(volunteer),
+                ..Default::default()
+            }
+        }
+        _ => ChangeInput::default(),
+    };
+    Ok(Some((kind, input)))
 }
 
-/// POST /console/wishes/{id}/{approve|reject|assign}
-#[handler]
-pub async fn wish_action(
-    req: &Request,
-    state: Data<&ConsoleState>,
-    path: Path<(i64, String)>,
-    form: Form<ActionForm>,
-) -> Response {
-    let state = *state;
-    let (id, action) = path.0;
-    let signed = match guard::require_form(state, req, &form.csrf).await {
+/// One queue action for the person the form's session signs in: `work` in a write transaction,
+/// then back to the queue saying what was `done`; a refusal is the core's error page.
+async fn act<F>(state: &ConsoleState, req: &Request, csrf: &str, done: &str, work: F) -> Response
+where
+    F: AsyncFnOnce(&mut AnyConnection, &Caller) -> CoreResult<()>,
+{
+    let signed = match guard::require_form(state, req, csrf).await {
         Ok(signed) => signed,
         Err(resp) => return resp,
     };
-    let (action_kind, input) = match wish_input(&action, &form) {
-        Ok(Some(found)) => found,
-        Ok(None) => return render::error(state, req, StatusCode::NOT_FOUND, "not_found", None),
-        Err(err) => return render::core_error(state, req, err),
-    };
-    let now = state.now();
     let applied = async {
         let mut tx = state.db.begin_write().await?;
-        wishes::apply(
-            &mut tx,
-            Some(&signed.caller),
-            id,
-            action_kind,
-            input,
-            &state.settings,
-            now,
-        )
-        .await?;
+        work(&mut tx, &signed.caller).await?;
         tx.commit().await?;
         Ok::<_, CoreError>(())
     }
@@ -192,10 +174,33 @@ pub async fn wish_action(
     match applied {
         Ok(()) => {
             state.outbox_wake.notify_one();
-            render::redirect(&format!("/console/queue?done={action}"))
+            render::redirect(&format!("/console/queue?done={done}"))
         }
         Err(err) => render::core_error(state, req, err),
     }
+}
+
+/// POST /console/wishes/{id}/{approve|reject|assign|release}
+#[handler]
+pub async fn wish_action(
+    req: &Request,
+    state: Data<&ConsoleState>,
+    path: Path<(i64, String)>,
+    form: Form<ActionForm>,
+) -> Response {
+    let (id, action) = path.0;
+    let (kind, input) = match wish_input(&action, &form) {
+        Ok(Some(found)) => found,
+        Ok(None) => return render::error(*state, req, StatusCode::NOT_FOUND, "not_found", None),
+        Err(err) => return render::core_error(*state, req, err),
+    };
+    let (settings, now) = (&state.settings, state.now());
+    act(*state, req, &form.csrf, &action, async |tx, caller| {
+        wishes::apply(tx, Some(caller), id, kind, input, settings, now)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 /// POST /console/alerts/{id}/{ack|resolve}
@@ -206,30 +211,18 @@ pub async fn alert_action(
     path: Path<(i64, String)>,
     form: Form<ActionForm>,
 ) -> Response {
-    let state = *state;
     let (id, action) = path.0;
-    let signed = match guard::require_form(state, req, &form.csrf).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let now = state.now();
-    let applied = async {
-        let resolution = match action.as_str() {
-            "ack" => None,
-            "resolve" => Some(note(&form.note)?.ok_or_else(|| CoreError::invalid("invalid_field", "note: required"))?),
+    act(*state, req, &form.csrf, &action, async |tx, caller| {
+        match action.as_str() {
+            "ack" => alerts::acknowledge(tx, caller, id, now).await?,
+            "resolve" => {
+                let note = note(&form.note)?.ok_or_else(|| CoreError::invalid("invalid_field", "note: required"))?;
+                alerts::resolve(tx, caller, id, &note, now).await?
+            }
             _ => return Err(CoreError::NotFound("action")),
         };
-        let mut tx = state.db.begin_write().await?;
-        match &resolution {
-            None => alerts::acknowledge(&mut tx, &signed.caller, id, now).await?,
-            Some(note) => alerts::resolve(&mut tx, &signed.caller, id, note, now).await?,
-        };
-        tx.commit().await?;
         Ok(())
-    }
-    .await;
-    match applied {
-        Ok(()) => render::redirect(&format!("/console/queue?done={action}")),
-        Err(err) => render::core_error(state, req, err),
-    }
+    })
+    .await
 }

@@ -93,7 +93,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> R
         .collect();
     let data = json!({
         "wish": {
-            "id": wish.id, "title": wish.title, "description": wish.description, "status": wish.status.as_str(),
+            "id": wish.id, "grid_id": wish.grid_id, "title": wish.title, "description": wish.description, "status": wish.status.as_str(),
             "category": category_label(s, Lang::of(req), &wish.category), "urgent": wish.urgency.as_str() == "urgent",
             "resident": wish.resident.display_name, "building": wish.resident.building,
             "phone": phone, "address": if reveal { wish.resident.address.clone() } else { None },
@@ -101,12 +101,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> R
             "due": wish.due_at.map(|d| local_time(s, d)), "rating": wish.rating,
         },
         "may_act": caller.oversees(wish.grid_id),
-        "volunteers": choices.iter().map(|v| json!({
-            "id": v.id,
-            "name": if v.name.is_empty() { format!("#{}", v.id) } else { v.name.clone() },
-            "same_grid": v.grid_id == Some(wish.grid_id),
-            "holding": v.holding,
-        })).collect::<Vec<_>>(),
+        "volunteers": choices.iter().map(|v| super::queue::volunteer_json(v, None)).collect::<Vec<_>>(),
         "may_reveal": allowed && !reveal,
         "revealed": reveal,
         "timeline": timeline,

@@ -70,9 +70,7 @@ impl Reason {
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        let mut env = crate::lang::template_environment();
         for (lang, source) in [
             (Lang::ZhCn, include_str!("../../templates/zh-CN/alert_summary.txt")),
             (Lang::En, include_str!("../../templates/en/alert_summary.txt")),

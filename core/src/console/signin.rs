@@ -28,15 +28,34 @@ async fn check_may_use(conn: &mut AnyConnection, user_id: i64) -> CoreResult<()>
     }
 }
 
+/// Stores a new grant of `kind` valid for `ttl_ms`; returns its token. A link names its person
+/// at once (and counts as approved); a QR ticket learns it when approved.
+async fn grant(
+    conn: &mut AnyConnection,
+    kind: GrantKind,
+    user_id: Option<i64>,
+    now: i64,
+    ttl_ms: i64,
+) -> CoreResult<String> {
+    let token = new_token();
+    sqlx::query(
+        "INSERT INTO console_tickets (kind, token_hash, user_id, created_at, expires_at, approved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(kind.as_str())
+    .bind(hash(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now.saturating_add(ttl_ms))
+    .bind(user_id.map(|_| now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(token)
+}
+
 /// Issues a QR ticket valid for `ttl_ms`; returns the token the console encodes in its QR code.
 pub async fn issue_ticket(conn: &mut AnyConnection, now: i64, ttl_ms: i64) -> CoreResult<String> {
-    let token = new_token();
-    sqlx::query("INSERT INTO console_tickets (kind, token_hash, created_at, expires_at) VALUES ('qr', $1, $2, $3)")
-        .bind(hash(&token))
-        .bind(now)
-        .bind(now.saturating_add(ttl_ms))
-        .execute(&mut *conn)
-        .await?;
+    let token = grant(conn, GrantKind::Qr, None, now, ttl_ms).await?;
     // Keep the table small: unredeemed grants are worthless a day after they expired.
     sqlx::query("DELETE FROM console_tickets WHERE expires_at < $1")
         .bind(now - 86_400_000)
@@ -54,18 +73,7 @@ pub async fn issue_link(conn: &mut AnyConnection, openid: &str, now: i64, ttl_ms
         .ok_or(CoreError::NotFound("user"))?;
     let user_id: i64 = row.get(0);
     check_may_use(conn, user_id).await?;
-    let token = new_token();
-    sqlx::query(
-        "INSERT INTO console_tickets (kind, token_hash, user_id, created_at, expires_at, approved_at) \
-         VALUES ('link', $1, $2, $3, $4, $3)",
-    )
-    .bind(hash(&token))
-    .bind(user_id)
-    .bind(now)
-    .bind(now.saturating_add(ttl_ms))
-    .execute(&mut *conn)
-    .await?;
-    Ok(token)
+    grant(conn, GrantKind::Link, Some(user_id), now, ttl_ms).await
 }
 
 async fn state_of(conn: &mut AnyConnection, kind: GrantKind, token: &str) -> CoreResult<Option<(i64, GrantState)>> {

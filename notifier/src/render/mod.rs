@@ -68,9 +68,7 @@ macro_rules! all_kinds {
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        let mut env = microwish_core::lang::template_environment();
         for (name, source) in all_kinds!("zh-CN").into_iter().chain(all_kinds!("en")) {
             // The sources are compiled in and covered by tests; a syntax error is a build-time bug.
             env.add_template(name, source).expect("embedded template parses");
