@@ -118,9 +118,8 @@ pub async fn list(
         ));
     }
     let mut sql = format!("SELECT {COLUMNS} FROM alerts WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR grid_id = $2)");
-    if !caller.is_admin() {
-        let grids: Vec<String> = caller.led_grids.iter().map(i64::to_string).collect();
-        sql.push_str(&format!(" AND grid_id IN ({}) AND level = 1", grids.join(", ")));
+    if let Some(scope) = caller.grid_scope("grid_id").filter(|_| !caller.is_admin()) {
+        sql.push_str(&format!(" AND {scope} AND level = 1"));
     }
     sql.push_str(" ORDER BY id DESC LIMIT $3");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

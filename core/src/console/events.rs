@@ -38,13 +38,8 @@ pub struct Registrant {
 
 /// The events the caller may manage (admins: all; leaders: their grids'), latest start first.
 pub async fn managed(conn: &mut AnyConnection, caller: &Caller, limit: i64) -> CoreResult<Vec<EventSummary>> {
-    let scope = if caller.is_admin() {
-        "1 = 1".to_string()
-    } else if caller.led_grids.is_empty() || !caller.may_use_console() {
+    let Some(scope) = super::scope(caller, "e.grid_id") else {
         return Ok(Vec::new());
-    } else {
-        let ids: Vec<String> = caller.led_grids.iter().map(i64::to_string).collect();
-        format!("e.grid_id IN ({})", ids.join(", "))
     };
     let sql = format!(
         "SELECT e.id, \

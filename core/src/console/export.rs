@@ -43,13 +43,8 @@ pub async fn wishes_page(
     after_id: i64,
     limit: i64,
 ) -> CoreResult<Vec<WishRow>> {
-    let scope = if caller.is_admin() {
-        "1 = 1".to_string()
-    } else if caller.led_grids.is_empty() || !caller.may_use_console() {
+    let Some(scope) = super::scope(caller, "w.grid_id") else {
         return Ok(Vec::new());
-    } else {
-        let ids: Vec<String> = caller.led_grids.iter().map(i64::to_string).collect();
-        format!("w.grid_id IN ({})", ids.join(", "))
     };
     let sql = format!(
         "SELECT w.id, g.name, w.category, w.urgency, w.status, w.title, COALESCE(v.display_name, ''), \

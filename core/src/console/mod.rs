@@ -7,3 +7,11 @@ pub mod export;
 pub mod grant;
 pub mod queue;
 pub mod signin;
+
+use crate::people::Caller;
+
+/// The grids the caller works on in the console, as a SQL condition on `column`: every grid for
+/// admins, the led ones for leaders; `None` when they may not use the console or lead no grid.
+fn scope(caller: &Caller, column: &str) -> Option<String> {
+    caller.may_use_console().then(|| caller.grid_scope(column)).flatten()
+}

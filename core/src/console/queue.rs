@@ -95,19 +95,6 @@ fn from_row(r: &AnyRow) -> QueueWish {
     }
 }
 
-/// The grid clause for the caller: every grid for admins, the led ones for leaders. `None` when
-/// the caller oversees no grid at all. Ids are integers from the session, never client text.
-fn scope(caller: &Caller) -> Option<String> {
-    if caller.is_admin() {
-        return Some("1 = 1".into());
-    }
-    if caller.led_grids.is_empty() || !caller.may_use_console() {
-        return None;
-    }
-    let ids: Vec<String> = caller.led_grids.iter().map(i64::to_string).collect();
-    Some(format!("w.grid_id IN ({})", ids.join(", ")))
-}
-
 async fn section(
     conn: &mut AnyConnection,
     since: &str,
@@ -128,7 +115,7 @@ async fn section(
 
 /// Everything waiting on the caller, as of `now`.
 pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings, now: i64) -> CoreResult<Queue> {
-    let Some(scope) = scope(caller) else {
+    let Some(scope) = super::scope(caller, "w.grid_id") else {
         return Ok(Queue::default());
     };
     let esc = &settings.escalation;
@@ -208,13 +195,22 @@ mod tests {
 
     #[test]
     fn the_queue_covers_the_led_grids_or_everything_for_admins() {
-        assert_eq!(scope(&caller(&[Role::Admin], &[])).as_deref(), Some("1 = 1"));
         assert_eq!(
-            scope(&caller(&[Role::GridLeader], &[3, 5])).as_deref(),
+            crate::console::scope(&caller(&[Role::Admin], &[]), "w.grid_id").as_deref(),
+            Some("1 = 1")
+        );
+        assert_eq!(
+            crate::console::scope(&caller(&[Role::GridLeader], &[3, 5]), "w.grid_id").as_deref(),
             Some("w.grid_id IN (3, 5)")
         );
-        assert_eq!(scope(&caller(&[Role::GridLeader], &[])), None);
+        assert_eq!(
+            crate::console::scope(&caller(&[Role::GridLeader], &[]), "w.grid_id"),
+            None
+        );
         // A grid left over from a role since taken away counts for nothing.
-        assert_eq!(scope(&caller(&[Role::Resident], &[3])), None);
+        assert_eq!(
+            crate::console::scope(&caller(&[Role::Resident], &[3]), "w.grid_id"),
+            None
+        );
     }
 }

@@ -40,6 +40,20 @@ impl Caller {
         self.is_admin() || self.has(Role::GridLeader)
     }
 
+    /// The SQL condition keeping rows whose `column` is a grid the caller oversees: every grid
+    /// for an admin, the led ones otherwise; `None` when they lead none. The ids are integers
+    /// from the session, never client text, so the clause is safe to format into a statement.
+    pub fn grid_scope(&self, column: &str) -> Option<String> {
+        if self.is_admin() {
+            return Some("1 = 1".into());
+        }
+        if self.led_grids.is_empty() {
+            return None;
+        }
+        let ids: Vec<String> = self.led_grids.iter().map(i64::to_string).collect();
+        Some(format!("{column} IN ({})", ids.join(", ")))
+    }
+
     /// Folds the rows of a caller query into a caller: a row naming a role grants it, a row with
     /// an empty role names a grid the user leads. Both the session lookup and `user::caller` read
     /// roles and led grids in this one shape, so each is one round trip.

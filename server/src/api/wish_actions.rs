@@ -59,8 +59,13 @@ struct ConfirmBody {
     comment: Option<Text>,
 }
 
-fn note(text: Option<Text>) -> Result<Option<String>, ApiError> {
-    Ok(text.as_deref().map(Note::parse).transpose()?.map(Note::into_inner))
+/// A change carrying only a note (a reason, a report, a comment), validated as one.
+fn noted(text: Option<Text>) -> Result<ChangeInput, ApiError> {
+    let note = text.as_deref().map(Note::parse).transpose()?.map(Note::into_inner);
+    Ok(ChangeInput {
+        note,
+        ..Default::default()
+    })
 }
 
 pub struct WishActionApi(pub AppState);
@@ -108,11 +113,7 @@ impl WishActionApi {
         id: Path<i64>,
         body: Json<ReasonBody>,
     ) -> Result<Json<WishView>, ApiError> {
-        let input = ChangeInput {
-            note: note(Some(body.0.reason))?,
-            ..Default::default()
-        };
-        self.act(auth, id.0, Action::Reject, input).await
+        self.act(auth, id.0, Action::Reject, noted(Some(body.0.reason))?).await
     }
 
     /// Volunteer: take an open wish on. Exactly one of many simultaneous claims wins; the others get 409 `claim_lost`.
@@ -144,21 +145,13 @@ impl WishActionApi {
         id: Path<i64>,
         body: Json<ReasonBody>,
     ) -> Result<Json<WishView>, ApiError> {
-        let input = ChangeInput {
-            note: note(Some(body.0.reason))?,
-            ..Default::default()
-        };
-        self.act(auth, id.0, Action::Release, input).await
+        self.act(auth, id.0, Action::Release, noted(Some(body.0.reason))?).await
     }
 
     /// Holder: report the wish done; the resident is asked to confirm.
     #[oai(path = "/wishes/:id/fulfil", method = "post")]
     async fn fulfil(&self, auth: BearerAuth, id: Path<i64>, body: Json<NoteBody>) -> Result<Json<WishView>, ApiError> {
-        let input = ChangeInput {
-            note: note(Some(body.0.note))?,
-            ..Default::default()
-        };
-        self.act(auth, id.0, Action::Fulfil, input).await
+        self.act(auth, id.0, Action::Fulfil, noted(Some(body.0.note))?).await
     }
 
     /// Resident (or their grid leader on their behalf): confirm and rate a fulfilled wish.
@@ -170,9 +163,8 @@ impl WishActionApi {
         body: Json<ConfirmBody>,
     ) -> Result<Json<WishView>, ApiError> {
         let input = ChangeInput {
-            note: note(body.0.comment)?,
             rating: Some(body.0.rating),
-            ..Default::default()
+            ..noted(body.0.comment)?
         };
         self.act(auth, id.0, Action::Confirm, input).await
     }
@@ -186,10 +178,6 @@ impl WishActionApi {
         body: Json<Option<OptionalReasonBody>>,
     ) -> Result<Json<WishView>, ApiError> {
         let reason = body.0.and_then(|b| b.reason);
-        let input = ChangeInput {
-            note: note(reason)?,
-            ..Default::default()
-        };
-        self.act(auth, id.0, Action::Cancel, input).await
+        self.act(auth, id.0, Action::Cancel, noted(reason)?).await
     }
 }
