@@ -130,6 +130,9 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
     let addr = listener.local_addr()?;
     let limits = Arc::new(microwish_server::Limits::new(&settings));
+    let cache_ttl = settings.server.cache_ttl.as_millis_i64();
+    let callers = Arc::new(microwish_server::Callers::new(cache_ttl));
+    let pages = Arc::new(microwish_server::Pages::new(cache_ttl));
     let state = AppState {
         db,
         wechat: wechat_client(&settings)?,
@@ -138,6 +141,8 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         metrics: Metrics::new(),
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         limits,
+        callers,
+        pages,
     };
     let console = microwish_console::ConsoleState::new(
         state.db.clone(),

@@ -2,6 +2,8 @@
 //! engine-specific details (SQLite pragmas, write-transaction mode, migrations) kept here.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -29,6 +31,9 @@ pub enum Engine {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// Counts write transactions begun through this handle (and its clones): a cache of what was
+    /// read is stale once it moves.
+    generation: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -62,7 +67,11 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, engine })
+        Ok(Db {
+            pool,
+            engine,
+            generation: Arc::default(),
+        })
     }
 
     /// Applies pending migrations for this engine.
@@ -77,10 +86,18 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read-then-write cannot fail later with "database is locked";
     /// concurrent writers queue on the busy timeout instead.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         match self.engine {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Engine::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// How many write transactions this process has begun through this handle. A cache keyed by
+    /// it drops what it read once any write starts here; writes of other processes (and one
+    /// racing a read) it cannot see, so such a cache also needs a short expiry.
+    pub fn write_generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The pool, for reads outside a transaction.

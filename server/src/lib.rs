@@ -5,9 +5,12 @@
 
 mod api;
 mod auth;
+mod callers;
 mod error;
 mod limit;
 mod observe;
+mod pages;
+mod payload;
 mod rate;
 mod state;
 mod text;
@@ -17,8 +20,10 @@ use poem::web::Json;
 use poem::{EndpointExt, Route, get, handler};
 use poem_openapi::OpenApiService;
 
+pub use callers::Callers;
 pub use error::ApiError;
 pub use observe::Metrics;
+pub use pages::Pages;
 pub use rate::Limits;
 pub use state::AppState;
 

@@ -26,6 +26,11 @@ pub struct AppState {
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Rate limits (in memory per process, and the database-backed ones).
     pub limits: Arc<crate::rate::Limits>,
+    /// Who is behind which token, cached for `server.cache_ttl`; handlers that end sessions or
+    /// change roles or grid leaders tell it.
+    pub callers: Arc<crate::callers::Callers>,
+    /// Hot pages of the wish list, kept serialized for `server.cache_ttl` or until a write.
+    pub pages: Arc<crate::pages::Pages>,
 }
 
 impl AppState {

@@ -200,7 +200,7 @@ impl From<TimelineEntry> for TimelineView {
     }
 }
 
-fn view(wish: Wish, visible: bool) -> WishView {
+pub(crate) fn view(wish: Wish, visible: bool) -> WishView {
     let r = wish.resident;
     WishView {
         id: wish.id,

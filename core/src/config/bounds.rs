@@ -27,6 +27,7 @@ impl Settings {
                 DAY,
             ),
             ("auth.session_ttl", self.auth.session_ttl.0, MINUTE, 366 * DAY),
+            ("server.cache_ttl", self.server.cache_ttl.0, Duration::ZERO, MINUTE),
             (
                 "escalation.unclaimed_after",
                 self.escalation.unclaimed_after.0,

@@ -51,6 +51,9 @@ pub struct ServerSettings {
     /// Proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client; from anyone
     /// else the header is ignored.
     pub trusted_proxies: Vec<String>,
+    /// How long this instance trusts what it cached (a token's caller, a public list page);
+    /// zero turns both caches off.
+    pub cache_ttl: ConfigDuration,
 }
 
 /// `[database]`

@@ -17,15 +17,16 @@ pub async fn authenticate(pool: &AnyPool, token: &str, now: i64) -> CoreResult<O
 }
 
 /// The caller behind `token` — user, roles and led grids — in one round trip, if the session
-/// exists and has not expired. (Every request pays for this, so it is one query, not three.)
-pub async fn caller(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<super::Caller>> {
+/// exists and has not expired, with the session's expiry (epoch ms) so that a cache of the answer
+/// ends with it. (Every request needs this, so it is one query, not three.)
+pub async fn caller(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<(super::Caller, i64)>> {
     if !token::well_formed(token) {
         return Ok(None);
     }
     let rows = sqlx::query(
-        "SELECT s.user_id, r.role, 0 AS grid_id FROM sessions s JOIN user_roles r ON r.user_id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 \
-         UNION ALL SELECT s.user_id, '' AS role, g.id AS grid_id FROM sessions s \
+        "SELECT s.user_id, r.role, 0 AS grid_id, s.expires_at FROM sessions s \
+         JOIN user_roles r ON r.user_id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 \
+         UNION ALL SELECT s.user_id, '' AS role, g.id AS grid_id, s.expires_at FROM sessions s \
          JOIN grids g ON g.leader_user_id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token::hash(token))
@@ -33,9 +34,10 @@ pub async fn caller(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<
     .fetch_all(pool)
     .await?;
     // Every user holds at least the resident role, so no row means no valid session.
-    Ok(rows
-        .first()
-        .map(|first| super::Caller::fold(first.get(0), rows.iter().map(|r| (r.get(1), r.get(2))))))
+    Ok(rows.first().map(|first| {
+        let caller = super::Caller::fold(first.get(0), rows.iter().map(|r| (r.get(1), r.get(2))));
+        (caller, first.get(3))
+    }))
 }
 
 /// Ends the session behind `token`.

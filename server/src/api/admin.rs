@@ -132,6 +132,7 @@ impl AdminApi {
         let mut tx = self.0.db.begin_write().await?;
         let grid = grid::create(&mut tx, input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
+        self.0.callers.forget_all();
         Ok(GridCreated::Grid(Json(GridView::new(grid, true))))
     }
 
@@ -148,6 +149,7 @@ impl AdminApi {
         let mut tx = self.0.db.begin_write().await?;
         let grid = grid::update(&mut tx, id.0, input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
+        self.0.callers.forget_all();
         Ok(Json(GridView::new(grid, true)))
     }
 
@@ -170,6 +172,8 @@ impl AdminApi {
         let mut tx = self.0.db.begin_write().await?;
         let user = user::set_roles(&mut tx, id.0, &roles, self.0.clock.now_ms()).await?;
         tx.commit().await?;
+        // Dropping the grid-leader role also drops its grids, so other callers are not touched.
+        self.0.callers.forget_user(id.0);
         Ok(Json(user.into()))
     }
 
@@ -219,6 +223,7 @@ impl AdminApi {
         user::get(&mut tx, id.0).await?;
         let revoked = microwish_core::people::session::revoke_all(&mut tx, id.0).await?;
         tx.commit().await?;
+        self.0.callers.forget_user(id.0);
         tracing::info!(user = id.0, revoked, "sessions revoked by an admin");
         Ok(Json(Revoked { revoked }))
     }

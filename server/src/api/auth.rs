@@ -111,6 +111,7 @@ impl AuthApi {
         let mut tx = self.0.db.begin_write().await?;
         session::revoke(&mut tx, &auth.0.token).await?;
         tx.commit().await?;
+        self.0.callers.forget_token(&auth.0.token);
         Ok(Done::NoContent)
     }
 }

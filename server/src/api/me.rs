@@ -263,6 +263,7 @@ impl MeApi {
         let mut tx = self.0.db.begin_write().await?;
         microwish_core::people::session::revoke_all(&mut tx, caller.user_id).await?;
         tx.commit().await?;
+        self.0.callers.forget_user(caller.user_id);
         Ok(super::auth::Done::NoContent)
     }
 }

@@ -13,6 +13,7 @@ use microwish_wechat::Suggest;
 use super::Tag;
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
+use crate::payload::JsonBytes;
 use crate::state::AppState;
 use crate::text::Text;
 use crate::views::{TimelineView, WishPage, WishView};
@@ -182,19 +183,10 @@ impl WishApi {
         mine: Query<Option<bool>>,
         cursor: Query<Option<String>>,
         limit: Query<Option<i64>>,
-    ) -> Result<Json<WishPage>, ApiError> {
+    ) -> Result<JsonBytes<WishPage>, ApiError> {
         let caller = self.0.caller(&auth).await?;
         let filter = parse_filter(status.0, grid_id.0, category.0, mine.0, cursor.0, limit.0)?;
-        let mut conn = self.0.db.pool().acquire().await?;
-        let wishes = store::list(&mut conn, &caller, &filter).await?;
-        drop(conn);
-        let next_cursor = (wishes.len() as i64 == filter.limit)
-            .then(|| wishes.last().map(|w| w.id.to_string()))
-            .flatten();
-        Ok(Json(WishPage {
-            items: self.0.present(&caller, wishes).await?,
-            next_cursor,
-        }))
+        self.0.wish_page(&caller, &filter).await
     }
 
     /// One wish.
