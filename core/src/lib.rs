@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod event;
 pub mod fields;
+pub mod insight;
 pub mod lang;
 pub mod notify;
 pub mod overview;

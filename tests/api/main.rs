@@ -10,6 +10,7 @@ mod channels;
 mod console;
 mod events;
 mod hardening;
+mod insight;
 mod lifecycle;
 mod notifier;
 mod races;

@@ -75,6 +75,8 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanRepo
     // Event reminders go out in batches per event, and the rule also finishes past events and
     // credits hours: it records its own rows.
     note(events::scan(db, settings, now).await.map(|n| report.messages += n));
+    // Last month's indicators are kept as computed once it has ended.
+    note(crate::insight::close_last_month(db, settings, now).await.map(drop));
     // Housekeeping: expired sessions, and rate windows that ended over a day ago.
     note(crate::people::session::sweep(db, now).await.map(drop));
     note(crate::rate::sweep(db, now - 86_400_000).await.map(drop));

@@ -10,6 +10,7 @@ mod event_body;
 mod events;
 mod family;
 mod hours;
+mod insight;
 mod me;
 mod people;
 mod register;
@@ -63,6 +64,7 @@ pub fn all(
     alerts::AlertApi,
     events::EventApi,
     hours::HoursApi,
+    insight::InsightApi,
     admin::AdminApi,
     RegisterApis,
     console::ConsoleApi,
@@ -76,6 +78,7 @@ pub fn all(
         alerts::AlertApi(state.clone()),
         events::EventApi(state.clone()),
         hours::HoursApi(state.clone()),
+        insight::InsightApi(state.clone()),
         admin::AdminApi(state.clone()),
         (
             register::RegisterApi(state.clone()),
