@@ -59,32 +59,12 @@ pub async fn record_reveals(conn: &mut AnyConnection, viewer: i64, wishes: &[(i6
 mod tests {
     use super::*;
     use crate::people::Role;
-    use crate::wish::model::{ResidentContact, Urgency};
 
     fn wish(status: WishStatus, closed_at: Option<i64>) -> Wish {
         Wish {
-            id: 1,
-            resident_id: 10,
-            created_by: 11,
-            consent_note: None,
-            grid_id: 1,
-            title: String::new(),
-            description: String::new(),
-            category: String::new(),
-            urgency: Urgency::Normal,
-            due_at: None,
-            status,
             volunteer_id: Some(20),
-            claimed_at: None,
-            fulfilled_at: None,
-            fulfil_note: None,
             closed_at,
-            rating: None,
-            rating_comment: None,
-            status_reason: None,
-            created_at: 0,
-            updated_at: 0,
-            resident: ResidentContact::default(),
+            ..Wish::sample(status)
         }
     }
 

@@ -159,19 +159,7 @@ async fn announce_to_grids(
             });
         }
     }
-    if !notices.is_empty() {
-        let payload = notify::payload(event, tz);
-        notify::record_all(
-            &mut tx,
-            event.id,
-            NotificationKind::GridEvent,
-            false,
-            &payload,
-            &notices,
-            now,
-        )
-        .await?;
-    }
+    notify::tell(&mut tx, event, NotificationKind::GridEvent, &notices, tz, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -198,24 +186,8 @@ async fn invite_batch(db: &Db, id: i64, batch: &[i64], tz: &jiff::tz::TimeZone, 
         query = query.bind(u);
     }
     let fresh: Vec<i64> = query.fetch_all(&mut *tx).await?.iter().map(|r| r.get(0)).collect();
-    let notices: Vec<EventNotice> = fresh
-        .iter()
-        .map(|&u| EventNotice {
-            recipient_id: u,
-            key: u.to_string(),
-        })
-        .collect();
-    let payload = notify::payload(&event, tz);
-    notify::record_all(
-        &mut tx,
-        id,
-        NotificationKind::EventInvitation,
-        false,
-        &payload,
-        &notices,
-        now,
-    )
-    .await?;
+    let notices: Vec<EventNotice> = fresh.iter().map(|&u| EventNotice::once_to(u)).collect();
+    notify::tell(&mut tx, &event, NotificationKind::EventInvitation, &notices, tz, now).await?;
     tx.commit().await?;
     Ok(fresh.len() as u64)
 }

@@ -54,6 +54,32 @@ pub struct EventNotice {
     pub key: String,
 }
 
+impl EventNotice {
+    /// A notice to `user`, once per event and kind.
+    pub fn once_to(user: i64) -> Self {
+        Self {
+            recipient_id: user,
+            key: user.to_string(),
+        }
+    }
+}
+
+/// Tells each of `notices` of `kind` about `event` — the event's own payload, not urgent — in
+/// batched statements; returns how many were new. What most event changes record.
+pub async fn tell(
+    conn: &mut AnyConnection,
+    event: &Event,
+    kind: NotificationKind,
+    notices: &[EventNotice],
+    tz: &jiff::tz::TimeZone,
+    now: i64,
+) -> CoreResult<u64> {
+    if notices.is_empty() {
+        return Ok(0);
+    }
+    record_all(conn, event.id, kind, false, &payload(event, tz), notices, now).await
+}
+
 /// Records `kind` about `event` for each notice, in batched statements; returns how many were new.
 pub async fn record_all(
     conn: &mut AnyConnection,

@@ -65,17 +65,7 @@ pub(super) async fn promote_first(
         recipient_id: user_id,
         key: format!("{user_id}:{}", order.unwrap_or_default()),
     };
-    let payload = notify::payload(event, tz);
-    notify::record_all(
-        conn,
-        event.id,
-        NotificationKind::EventPromoted,
-        false,
-        &payload,
-        &[notice],
-        now,
-    )
-    .await?;
+    notify::tell(conn, event, NotificationKind::EventPromoted, &[notice], tz, now).await?;
     Ok(Some(user_id))
 }
 

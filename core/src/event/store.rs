@@ -1,7 +1,7 @@
 //! Event store functions. Writers take `&mut AnyConnection` (a write transaction) so the change
 //! and its outbox rows commit together; the same SQL runs on SQLite and PostgreSQL.
 
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AnyConnection, Row};
 
 use super::model::{Event, EventInput, EventStatus, Place, may_manage};
@@ -10,6 +10,8 @@ use super::places::{count, promote_first};
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::people::{Caller, grid};
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments>;
 
 const SELECT_EVENT: &str = "SELECT id, title, description, location, starts_at, ends_at, capacity, grid_id, \
     organiser_id, checkin_code, status, sequence, walk_ins, created_at, updated_at FROM events";
@@ -71,26 +73,35 @@ async fn check_grid(conn: &mut AnyConnection, caller: &Caller, grid_id: Option<i
     Ok(())
 }
 
+/// Binds what an organiser writes, as `$1`…`$7`: title, description, location, start, end,
+/// capacity, walk-ins. Creating and changing an event write these alike.
+fn bind_input<'q>(query: AnyQuery<'q>, input: &'q EventInput) -> AnyQuery<'q> {
+    query
+        .bind(input.title.as_str())
+        .bind(input.description.as_str())
+        .bind(&input.location)
+        .bind(input.starts_at)
+        .bind(input.ends_at)
+        .bind(input.capacity)
+        .bind(i64::from(input.walk_ins))
+}
+
 /// Creates a published event organised by the caller, with a fresh six-digit check-in code.
 pub async fn create(conn: &mut AnyConnection, caller: &Caller, input: EventInput, now: i64) -> CoreResult<Event> {
     check_grid(conn, caller, input.grid_id).await?;
     let code = format!("{:06}", rand::random_range(0..1_000_000u32));
-    let row = sqlx::query(
-        "INSERT INTO events (title, description, location, starts_at, ends_at, capacity, grid_id, organiser_id, \
-         checkin_code, status, sequence, rsvp_counter, created_at, updated_at, walk_ins) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', 0, 0, $10, $10, $11) RETURNING id",
+    let row = bind_input(
+        sqlx::query(
+            "INSERT INTO events (title, description, location, starts_at, ends_at, capacity, walk_ins, grid_id, \
+             organiser_id, checkin_code, status, sequence, rsvp_counter, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'published', 0, 0, $11, $11) RETURNING id",
+        ),
+        &input,
     )
-    .bind(input.title.as_str())
-    .bind(input.description.as_str())
-    .bind(&input.location)
-    .bind(input.starts_at)
-    .bind(input.ends_at)
-    .bind(input.capacity)
     .bind(input.grid_id)
     .bind(caller.user_id)
     .bind(code)
     .bind(now)
-    .bind(i64::from(input.walk_ins))
     .fetch_one(&mut *conn)
     .await?;
     load(conn, row.get(0)).await
@@ -137,20 +148,16 @@ pub async fn update(
     }
     let moved =
         input.starts_at != before.starts_at || input.ends_at != before.ends_at || input.location != before.location;
-    sqlx::query(
-        "UPDATE events SET title = $2, description = $3, location = $4, starts_at = $5, ends_at = $6, capacity = $7, \
-         sequence = sequence + $8, updated_at = $9, walk_ins = $10 WHERE id = $1",
+    bind_input(
+        sqlx::query(
+            "UPDATE events SET title = $1, description = $2, location = $3, starts_at = $4, ends_at = $5, \
+             capacity = $6, walk_ins = $7, sequence = sequence + $8, updated_at = $9 WHERE id = $10",
+        ),
+        &input,
     )
-    .bind(id)
-    .bind(input.title.as_str())
-    .bind(input.description.as_str())
-    .bind(&input.location)
-    .bind(input.starts_at)
-    .bind(input.ends_at)
-    .bind(input.capacity)
     .bind(i64::from(moved))
     .bind(now)
-    .bind(i64::from(input.walk_ins))
+    .bind(id)
     .execute(&mut *conn)
     .await?;
     let event = load(conn, id).await?;
@@ -163,8 +170,7 @@ pub async fn update(
                 key: format!("{}:{u}", event.sequence),
             })
             .collect();
-        let payload = notify::payload(&event, tz);
-        notify::record_all(conn, id, NotificationKind::EventUpdate, false, &payload, &notices, now).await?;
+        notify::tell(conn, &event, NotificationKind::EventUpdate, &notices, tz, now).await?;
     }
     let mut free = event.capacity.map_or(i64::MAX, |c| c - registered);
     while free > 0 && promote_first(conn, &event, tz, now).await?.is_some() {
@@ -191,22 +197,9 @@ pub async fn cancel(
     let notices: Vec<EventNotice> = expecting(conn, id)
         .await?
         .into_iter()
-        .map(|u| EventNotice {
-            recipient_id: u,
-            key: u.to_string(),
-        })
+        .map(EventNotice::once_to)
         .collect();
-    let payload = notify::payload(&event, tz);
-    notify::record_all(
-        conn,
-        id,
-        NotificationKind::EventCancelled,
-        false,
-        &payload,
-        &notices,
-        now,
-    )
-    .await?;
+    notify::tell(conn, &event, NotificationKind::EventCancelled, &notices, tz, now).await?;
     Ok(event)
 }
 

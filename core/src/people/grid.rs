@@ -77,37 +77,41 @@ async fn appoint(conn: &mut AnyConnection, leader: Option<i64>) -> CoreResult<()
 
 /// Creates a grid.
 pub async fn create(conn: &mut AnyConnection, input: GridInput, now: i64) -> CoreResult<Grid> {
-    appoint(conn, input.leader_user_id).await?;
-    let row = sqlx::query(
-        "INSERT INTO grids (name, leader_user_id, wecom_robot_key, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) RETURNING id, name, leader_user_id, wecom_robot_key",
-    )
-    .bind(input.name.as_str())
-    .bind(input.leader_user_id)
-    .bind(input.wecom_robot_key)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| on_constraint(e, name_taken))?;
-    Ok(from_row(&row))
+    let sql = "INSERT INTO grids (name, leader_user_id, wecom_robot_key, updated_at, created_at) \
+               VALUES ($1, $2, $3, $4, $4) RETURNING id, name, leader_user_id, wecom_robot_key";
+    write(conn, sql, None, input, now).await
 }
 
 /// Replaces a grid's name, leader and robot key.
 pub async fn update(conn: &mut AnyConnection, id: i64, input: GridInput, now: i64) -> CoreResult<Grid> {
     get(conn, id).await?;
+    let sql = "UPDATE grids SET name = $1, leader_user_id = $2, wecom_robot_key = $3, updated_at = $4 \
+               WHERE id = $5 RETURNING id, name, leader_user_id, wecom_robot_key";
+    write(conn, sql, Some(id), input, now).await
+}
+
+/// Writes a grid's fields as `$1`…`$4` (name, leader, robot key, time) and, updating, its id as
+/// `$5`; the leader is appointed first, and a taken name is a 409.
+async fn write(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: Option<i64>,
+    input: GridInput,
+    now: i64,
+) -> CoreResult<Grid> {
     appoint(conn, input.leader_user_id).await?;
-    let row = sqlx::query(
-        "UPDATE grids SET name = $2, leader_user_id = $3, wecom_robot_key = $4, updated_at = $5 \
-         WHERE id = $1 RETURNING id, name, leader_user_id, wecom_robot_key",
-    )
-    .bind(id)
-    .bind(input.name.as_str())
-    .bind(input.leader_user_id)
-    .bind(input.wecom_robot_key)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| on_constraint(e, name_taken))?;
+    let mut query = sqlx::query(sql)
+        .bind(input.name.as_str().to_string())
+        .bind(input.leader_user_id)
+        .bind(input.wecom_robot_key)
+        .bind(now);
+    if let Some(id) = id {
+        query = query.bind(id);
+    }
+    let row = query
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| on_constraint(e, name_taken))?;
     Ok(from_row(&row))
 }
 

@@ -68,27 +68,37 @@ pub async fn remaining(conn: &mut AnyConnection, user_id: i64) -> CoreResult<Vec
 
 /// Spends one send of `template` after WeChat accepted a message (never below zero).
 pub async fn spend(pool: &sqlx::AnyPool, user_id: i64, template: &str, now: i64) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE subscription_quotas SET remaining = remaining - 1, updated_at = $3 \
-         WHERE user_id = $1 AND template_id = $2 AND remaining > 0",
+    set_remaining(
+        pool,
+        user_id,
+        template,
+        now,
+        "CASE WHEN remaining > 0 THEN remaining - 1 ELSE 0 END",
     )
-    .bind(user_id)
-    .bind(template)
-    .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Records that WeChat says the user has no sends of `template` left (43101).
 pub async fn exhaust(pool: &sqlx::AnyPool, user_id: i64, template: &str, now: i64) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE subscription_quotas SET remaining = 0, updated_at = $3 WHERE user_id = $1 AND template_id = $2",
-    )
-    .bind(user_id)
-    .bind(template)
-    .bind(now)
-    .execute(pool)
-    .await?;
+    set_remaining(pool, user_id, template, now, "0").await
+}
+
+/// Sets the user's remaining sends of `template` to `value`, an SQL expression of a fixed few.
+async fn set_remaining(
+    pool: &sqlx::AnyPool,
+    user_id: i64,
+    template: &str,
+    now: i64,
+    value: &'static str,
+) -> CoreResult<()> {
+    let sql = format!(
+        "UPDATE subscription_quotas SET remaining = {value}, updated_at = $3 WHERE user_id = $1 AND template_id = $2"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(template)
+        .bind(now)
+        .execute(pool)
+        .await?;
     Ok(())
 }

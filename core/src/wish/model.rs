@@ -223,3 +223,35 @@ pub struct WishFilter {
     /// Page size.
     pub limit: i64,
 }
+
+#[cfg(test)]
+impl Wish {
+    /// A wish for unit tests: #1 of resident 10 in grid 1, an errand in `status`, held by nobody;
+    /// a test sets what it is about with `Wish { field, ..Wish::sample(status) }`.
+    pub(crate) fn sample(status: WishStatus) -> Wish {
+        Wish {
+            id: 1,
+            resident_id: 10,
+            created_by: 10,
+            consent_note: None,
+            grid_id: 1,
+            title: "t".into(),
+            description: String::new(),
+            category: "errand".into(),
+            urgency: Urgency::Normal,
+            due_at: None,
+            status,
+            volunteer_id: None,
+            claimed_at: None,
+            fulfilled_at: None,
+            fulfil_note: None,
+            closed_at: None,
+            rating: None,
+            rating_comment: None,
+            status_reason: None,
+            created_at: 0,
+            updated_at: 0,
+            resident: ResidentContact::default(),
+        }
+    }
+}

@@ -93,32 +93,11 @@ pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Opti
 mod tests {
     use super::*;
     use crate::wish::Urgency;
-    use crate::wish::model::ResidentContact;
 
     fn wish(status: WishStatus, volunteer: Option<i64>) -> Wish {
         Wish {
-            id: 1,
-            resident_id: 10,
-            created_by: 10,
-            consent_note: None,
-            grid_id: 1,
-            title: "t".into(),
-            description: String::new(),
-            category: "errand".into(),
-            urgency: Urgency::Normal,
-            due_at: None,
-            status,
             volunteer_id: volunteer,
-            claimed_at: None,
-            fulfilled_at: None,
-            fulfil_note: None,
-            closed_at: None,
-            rating: None,
-            rating_comment: None,
-            status_reason: None,
-            created_at: 0,
-            updated_at: 0,
-            resident: ResidentContact::default(),
+            ..Wish::sample(status)
         }
     }
 
