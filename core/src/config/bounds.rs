@@ -14,94 +14,43 @@ impl Settings {
         const MINUTE: Duration = Duration::from_secs(60);
         const HOUR: Duration = Duration::from_secs(3600);
         const DAY: Duration = Duration::from_secs(86_400);
-        let n = &self.notifier;
-        let durations = [
-            ("notifier.poll_interval", n.poll_interval.0, 10 * MS, HOUR),
-            ("notifier.lease", n.lease.0, SECOND, DAY),
-            ("notifier.retry_base", n.retry_base.0, MS, DAY),
-            ("notifier.retry_cap", n.retry_cap.0, MS, 7 * DAY),
-            (
-                "escalation.scan_interval",
-                self.escalation.scan_interval.0,
-                10 * MS,
-                DAY,
-            ),
-            ("auth.session_ttl", self.auth.session_ttl.0, MINUTE, 366 * DAY),
-            ("server.cache_ttl", self.server.cache_ttl.0, Duration::ZERO, MINUTE),
-            (
-                "escalation.unclaimed_after",
-                self.escalation.unclaimed_after.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "escalation.escalate_after",
-                self.escalation.escalate_after.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "escalation.claim_overdue_after",
-                self.escalation.claim_overdue_after.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "escalation.overdue_escalate_after",
-                self.escalation.overdue_escalate_after.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "escalation.confirm_reminder_after",
-                self.escalation.confirm_reminder_after.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "escalation.callback_within",
-                self.escalation.callback_within.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "events.max_credit_per_day",
-                self.events.max_credit_per_day.0,
-                MINUTE,
-                DAY,
-            ),
-            (
-                "wishes.auto_close_after",
-                self.wishes.auto_close_after.0,
-                SECOND,
-                366 * DAY,
-            ),
-            (
-                "wishes.contact_visible_after_close",
-                self.wishes.contact_visible_after_close.0,
-                Duration::ZERO,
-                366 * DAY,
-            ),
-        ];
-        for (key, value, min, max) in durations {
-            if value < min || value > max {
-                return Err(ConfigError {
-                    key,
-                    message: format!("must be between {} and {}", show(min), show(max)),
-                });
-            }
-        }
-        if self
-            .escalation
+        let (n, e, w) = (&self.notifier, &self.escalation, &self.wishes);
+        within(10 * MS, HOUR, &[("notifier.poll_interval", n.poll_interval.0)])?;
+        within(10 * MS, DAY, &[("escalation.scan_interval", e.scan_interval.0)])?;
+        within(SECOND, DAY, &[("notifier.lease", n.lease.0)])?;
+        within(MS, DAY, &[("notifier.retry_base", n.retry_base.0)])?;
+        within(MS, 7 * DAY, &[("notifier.retry_cap", n.retry_cap.0)])?;
+        within(MINUTE, 366 * DAY, &[("auth.session_ttl", self.auth.session_ttl.0)])?;
+        within(Duration::ZERO, MINUTE, &[("server.cache_ttl", self.server.cache_ttl.0)])?;
+        within(
+            MINUTE,
+            DAY,
+            &[("events.max_credit_per_day", self.events.max_credit_per_day.0)],
+        )?;
+        within(
+            Duration::ZERO,
+            366 * DAY,
+            &[("wishes.contact_visible_after_close", w.contact_visible_after_close.0)],
+        )?;
+        within(
+            SECOND,
+            366 * DAY,
+            &[
+                ("escalation.unclaimed_after", e.unclaimed_after.0),
+                ("escalation.escalate_after", e.escalate_after.0),
+                ("escalation.claim_overdue_after", e.claim_overdue_after.0),
+                ("escalation.overdue_escalate_after", e.overdue_escalate_after.0),
+                ("escalation.confirm_reminder_after", e.confirm_reminder_after.0),
+                ("escalation.callback_within", e.callback_within.0),
+                ("wishes.auto_close_after", w.auto_close_after.0),
+            ],
+        )?;
+        let slas: Vec<_> = e
             .category_sla
             .values()
-            .any(|d| d.0 < SECOND || d.0 > 366 * DAY)
-        {
-            return Err(ConfigError {
-                key: "escalation.category_sla",
-                message: "each limit must be between 1s and 366d".into(),
-            });
-        }
+            .map(|d| ("escalation.category_sla", d.0))
+            .collect();
+        within(SECOND, 366 * DAY, &slas)?;
         if n.retry_base.0 > n.retry_cap.0 {
             return Err(ConfigError {
                 key: "notifier.retry_base",
@@ -147,12 +96,7 @@ impl Settings {
                 message: "must be between 1 and 1000000".into(),
             });
         }
-        if l.checkin_lockout.0 < SECOND || l.checkin_lockout.0 > DAY {
-            return Err(ConfigError {
-                key: "limits.checkin_lockout",
-                message: "must be between 1s and 1d".into(),
-            });
-        }
+        within(SECOND, DAY, &[("limits.checkin_lockout", l.checkin_lockout.0)])?;
         if let Some(bad) = self.server.trusted_proxies.iter().find(|t| !is_block(t)) {
             return Err(ConfigError {
                 key: "server.trusted_proxies",
@@ -168,6 +112,17 @@ impl Settings {
             }
         }
         Ok(())
+    }
+}
+
+/// Refuses the first of `values` outside `min..=max`, naming its key and the range.
+fn within(min: Duration, max: Duration, values: &[(&'static str, Duration)]) -> Result<(), ConfigError> {
+    match values.iter().find(|(_, v)| *v < min || *v > max) {
+        Some(&(key, _)) => Err(ConfigError {
+            key,
+            message: format!("must be between {} and {}", show(min), show(max)),
+        }),
+        None => Ok(()),
     }
 }
 
