@@ -14,8 +14,8 @@ use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, ensure};
-use clap::{Parser, ValueEnum};
+use anyhow::ensure;
+use clap::Parser;
 use sqlx::Row;
 
 use microwish::startup;
@@ -25,9 +25,13 @@ use microwish_core::people::{Caller, Role};
 use microwish_core::register::building;
 use microwish_core::register::fields::BuildingName;
 use microwish_core::register::import;
-use microwish_core::{Clock, Db, SystemClock};
+use microwish_core::{Clock, SystemClock};
 
-const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+#[path = "shared/engine.rs"]
+mod engine;
+
+use engine::{EngineArg, create_database};
+
 const BUILDINGS: usize = 50;
 
 /// Time the register import.
@@ -41,12 +45,6 @@ struct Args {
     rows: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum EngineArg {
-    Sqlite,
-    Postgres,
-}
-
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -57,28 +55,9 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     let name = format!("mw_ibench_{}_{:08x}", std::process::id(), rand::random::<u32>());
     let dir = std::env::temp_dir().join(&name);
     std::fs::create_dir_all(&dir)?;
-    let (url, admin_url) = match args.engine {
-        EngineArg::Sqlite => (format!("sqlite://{}/bench.db", dir.display()), None),
-        EngineArg::Postgres => {
-            let admin_url = std::env::var("MICROWISH_BENCH_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
-            let admin = Db::connect(&admin_url, 1)
-                .await
-                .with_context(|| format!("PostgreSQL at {admin_url}"))?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(admin.pool())
-                .await?;
-            admin.close().await;
-            let (base, _) = admin_url.rsplit_once('/').context("a PostgreSQL URL with a database")?;
-            (format!("{base}/{name}"), Some(admin_url))
-        }
-    };
-    let result = run(&args, &url, &dir).await;
-    if let Some(admin_url) = admin_url {
-        let admin = Db::connect(&admin_url, 1).await?;
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await?;
-        admin.close().await;
-    }
+    let db = create_database(args.engine, "mw_ibench").await?;
+    let result = run(&args, &db.url, &dir).await;
+    db.drop_now().await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }

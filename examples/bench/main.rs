@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
 
@@ -36,15 +36,17 @@ use microwish_core::people::{Caller, Role, session};
 use microwish_core::wish::store::{self, ChangeInput};
 use microwish_core::wish::{Action, NewWish, Urgency};
 use microwish_core::{Clock, Db, Settings, SystemClock};
-use microwish_testkit::ThrowawayDb;
 use microwish_wechat::WechatStub;
 
+#[path = "../shared/engine.rs"]
+mod engine;
 mod phases;
 mod report;
 mod seed;
 mod server;
 mod tally;
 
+use engine::{EngineArg, create_database};
 use phases::*;
 use report::*;
 use seed::*;
@@ -80,12 +82,6 @@ struct Args {
     serve_only: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum EngineArg {
-    Sqlite,
-    Postgres,
-}
-
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -106,7 +102,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     );
     let duration = Duration::from_secs(args.duration);
     let stub = WechatStub::start(APPID, SECRET).context("cannot start the WeChat protocol stub")?;
-    let db = create_database(args.engine).await?;
+    let db = create_database(args.engine, "mw_bench").await?;
     let result = run(&args, duration, &stub, &db.url).await;
     db.drop_now().await;
     result

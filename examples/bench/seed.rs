@@ -3,16 +3,6 @@
 
 use super::*;
 
-pub(crate) async fn create_database(engine: EngineArg) -> anyhow::Result<ThrowawayDb> {
-    let engine = match engine {
-        EngineArg::Sqlite => microwish_core::Engine::Sqlite,
-        EngineArg::Postgres => microwish_core::Engine::Postgres,
-    };
-    ThrowawayDb::create(engine, "mw_bench", "MICROWISH_BENCH_POSTGRES_URL")
-        .await
-        .map_err(anyhow::Error::msg)
-}
-
 /// What the load phases need from the seeded community.
 pub(crate) struct Seeded {
     pub(crate) volunteer_tokens: Vec<String>,
