@@ -5,6 +5,7 @@
 //! function the API calls too; handlers here only read forms, call core and render.
 #![forbid(unsafe_code)]
 
+mod charts;
 mod cookies;
 mod guard;
 mod i18n;
@@ -61,7 +62,7 @@ impl ConsoleState {
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{events, exports, grids, login, queue, wish};
+    use pages::{dashboard, events, exports, grids, login, queue, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -81,6 +82,7 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/exports/wishes.csv", get(exports::wishes_csv))
         .at("/grids", get(grids::list))
         .at("/grids/:id", get(grids::one))
+        .at("/dashboard", get(dashboard::page))
         .data(state)
         .boxed()
 }

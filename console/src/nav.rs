@@ -33,6 +33,11 @@ const SECTIONS: &[Section] = &[
         admin_only: false,
     },
     Section {
+        key: "dashboard",
+        path: "/console/dashboard",
+        admin_only: true,
+    },
+    Section {
         key: "exports",
         path: "/console/exports",
         admin_only: false,

@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("event.html", include_str!("../templates/event.html")),
     ("wish.html", include_str!("../templates/wish.html")),
     ("exports.html", include_str!("../templates/exports.html")),
+    ("dashboard.html", include_str!("../templates/dashboard.html")),
 ];
 
 impl Templates {
@@ -50,6 +51,11 @@ impl Templates {
             catalogs: Catalogs::load(),
         }
     }
+}
+
+/// The words of `lang`, for pages that build text outside a template (chart titles).
+pub fn words(state: &ConsoleState, lang: Lang) -> &Value {
+    state.templates.catalogs.of(lang)
 }
 
 /// Renders `template` for the signed-in person (`None` on the sign-in pages) with `data` merged

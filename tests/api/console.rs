@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, TestUser};
 
 mod browser;
+mod dashboard;
 mod events;
 mod exports;
 mod queue;

@@ -9,14 +9,14 @@ use sqlx::Row;
 use crate::both_engines;
 use crate::helpers::{Community, TestApp};
 
-const MIN: i64 = 60_000;
-const HOUR: i64 = 60 * MIN;
+pub const MIN: i64 = 60_000;
+pub const HOUR: i64 = 60 * MIN;
 /// 2026-10-01T00:00+08:00 (the default community time zone is Asia/Shanghai).
-const OCT: i64 = 1_790_784_000_000;
+pub const OCT: i64 = 1_790_784_000_000;
 /// 2026-10-10T10:00+08:00.
-const T0: i64 = OCT + 9 * 24 * HOUR + 10 * HOUR;
+pub const T0: i64 = OCT + 9 * 24 * HOUR + 10 * HOUR;
 /// 2026-11-15T12:00+08:00: "now" while reading October.
-const NOV_15: i64 = OCT + 45 * 24 * HOUR + 12 * HOUR;
+pub const NOV_15: i64 = OCT + 45 * 24 * HOUR + 12 * HOUR;
 
 async fn exec(app: &TestApp, sql: &str, binds: &[i64]) -> i64 {
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
@@ -28,7 +28,7 @@ async fn exec(app: &TestApp, sql: &str, binds: &[i64]) -> i64 {
 }
 
 /// A building per grid and four households in grid A (one never acts), one in grid B.
-async fn register(app: &TestApp, c: &Community) -> i64 {
+pub async fn register(app: &TestApp, c: &Community) -> i64 {
     let building = "INSERT INTO buildings (grid_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id";
     let a = sqlx::query(building)
         .bind(c.grid_a)
@@ -71,13 +71,13 @@ async fn register(app: &TestApp, c: &Community) -> i64 {
     ids[4]
 }
 
-async fn at(app: &TestApp, ms: i64) {
+pub async fn at(app: &TestApp, ms: i64) {
     app.clock.set_ms(ms);
 }
 
 /// October in grid A: W1 claimed after 30 min, fulfilled an hour later, rated 5; W2 claimed
 /// after 25 h (past the 24 h limit for errands) and released; W3 cancelled. Grid B: W4 open.
-async fn october(app: &TestApp, c: &Community) {
+pub async fn october(app: &TestApp, c: &Community) {
     at(app, T0).await;
     let w1 = app.wish(&c.owner, "买药").await["id"].as_i64().unwrap();
     app.wish(&c.leader_b, "修灯").await;

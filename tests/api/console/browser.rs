@@ -126,3 +126,52 @@ async fn a_grid_leaders_morning_in_chromium() {
     browser.screenshot(&shots().join("event.png")).await;
     browser.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_party_secretarys_dashboard_in_chromium() {
+    if !webdriver::available() {
+        return;
+    }
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let (c, admin, _) = super::dashboard::seeded(&app).await;
+    let browser = Driver::start().await;
+    browser.goto(&format!("{}/console/", app.base)).await;
+    browser.wait_for_url("/console/login").await;
+    let ticket = browser.attribute("#qr", "data-ticket").await.expect("a ticket");
+    super::approve_ticket(&app, &admin, &ticket).await.expect(200);
+    browser.wait_for_url("/console/queue").await;
+
+    browser
+        .goto(&format!("{}/console/dashboard?month=2026-10", app.base))
+        .await;
+    let point = |measure: &str| format!("svg.line[data-measure=\"{measure}\"] circle[data-month=\"2026-10\"]");
+    let bar = |measure: &str| format!("svg.bars[data-measure=\"{measure}\"] rect[data-grid=\"第一网格\"]");
+    // The hand-counted October (tests/api/insight.rs): shares as percentages.
+    for (css, want) in [
+        (point("households_active"), "80"),
+        (bar("households_active"), "75"),
+        (bar("median_minutes_to_claim"), "765"),
+        (point("fulfilment_rate"), "25"),
+        (bar("volunteer_hours"), "1.5"),
+    ] {
+        assert_eq!(
+            browser.attribute(&css, "data-value").await.as_deref(),
+            Some(want),
+            "{css}"
+        );
+    }
+    browser.screenshot(&shots().join("dashboard.png")).await;
+
+    // Drill down to the first grid: its trend lines, no bars.
+    browser
+        .goto(&format!(
+            "{}/console/dashboard?month=2026-10&grid={}",
+            app.base, c.grid_a
+        ))
+        .await;
+    let css = point("households_active");
+    assert_eq!(browser.attribute(&css, "data-value").await.as_deref(), Some("75"));
+    assert!(!browser.source().await.contains("chart bars"));
+    browser.screenshot(&shots().join("dashboard-grid.png")).await;
+    browser.quit().await;
+}
