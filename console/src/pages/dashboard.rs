@@ -55,7 +55,8 @@ fn measure_view(l: &Line, lang: Lang, t: &Value) -> Value {
         "key": l.info.key,
         "label": t[format!("m_{}", l.info.key)],
         "definition": if lang == Lang::En { l.info.en } else { l.info.zh },
-        "unit": t[format!("unit_{}", l.info.unit)],
+        // Counts and ratios have no unit word.
+        "unit": t.get(format!("unit_{}", l.info.unit)).and_then(Value::as_str).unwrap_or(""),
         "value": show(&l.figure),
         "previous": show(&l.previous),
         "trend": l.trend(),
