@@ -3,6 +3,15 @@
 
 use super::*;
 
+/// Waits for every load task and merges what they counted.
+async fn merged(tasks: Vec<tokio::task::JoinHandle<Tally>>) -> Tally {
+    let mut tally = Tally::default();
+    for t in futures::future::join_all(tasks).await {
+        tally.merge(t.expect("load task"));
+    }
+    tally
+}
+
 /// Closed loop: `concurrency` tasks each send `GET path` back to back for `duration`.
 pub(crate) async fn closed_get(
     client: &reqwest::Client,
@@ -31,11 +40,7 @@ pub(crate) async fn closed_get(
             })
         })
         .collect();
-    let mut tally = Tally::default();
-    for t in futures::future::join_all(tasks).await {
-        tally.merge(t.expect("load task"));
-    }
-    (start.elapsed(), tally)
+    (start.elapsed(), merged(tasks).await)
 }
 
 /// Open loop: `rate` requests/s spread over `workers` tasks on a fixed schedule; each latency is
@@ -67,11 +72,7 @@ pub(crate) async fn open_get(
             })
         })
         .collect();
-    let mut tally = Tally::default();
-    for t in futures::future::join_all(tasks).await {
-        tally.merge(t.expect("load task"));
-    }
-    (start.elapsed(), tally)
+    (start.elapsed(), merged(tasks).await)
 }
 
 /// Contended claims: the open wishes, shuffled, each offered `CONTENDERS` times in a row to
@@ -120,9 +121,5 @@ pub(crate) async fn claims(
             })
         })
         .collect();
-    let mut tally = Tally::default();
-    for t in futures::future::join_all(tasks).await {
-        tally.merge(t.expect("load task"));
-    }
-    (start.elapsed(), tally)
+    (start.elapsed(), merged(tasks).await)
 }
