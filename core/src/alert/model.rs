@@ -105,11 +105,51 @@ pub(super) fn from_row(r: &AnyRow) -> Alert {
 
 impl Alert {
     /// The one line saying what is wrong, in `lang`: rendered from the alert's facts, or the line
-    /// stored with an older alert.
+    /// stored with an older alert — never empty: a kind without a line shows as its name.
     pub fn summary(&self, lang: Lang) -> String {
-        self.params
-            .as_ref()
-            .and_then(|p| summary::render(&self.kind, p, lang))
-            .unwrap_or_else(|| self.stored_summary.clone())
+        let rendered = self.params.as_ref().and_then(|p| summary::render(&self.kind, p, lang));
+        let stored = Some(&self.stored_summary).filter(|s| !s.is_empty()).cloned();
+        rendered.or(stored).unwrap_or_else(|| self.kind.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn alert(kind: &str, params: Option<Value>, stored: &str) -> Alert {
+        Alert {
+            id: 1,
+            kind: kind.into(),
+            level: 1,
+            wish_id: None,
+            grid_id: 1,
+            status: "open".into(),
+            params,
+            stored_summary: stored.into(),
+            due_at: None,
+            created_at: 0,
+            acked_by: None,
+            acked_at: None,
+            resolved_by: None,
+            resolved_at: None,
+            resolution_note: None,
+        }
+    }
+
+    #[test]
+    fn facts_first_then_the_stored_line_then_the_kind() {
+        let facts = Some(json!({ "title": "修灯", "hours": 2 }));
+        assert_eq!(
+            alert("unclaimed", facts, "").summary(Lang::ZhCn),
+            "心愿「修灯」已等待 2 小时无人认领"
+        );
+        assert_eq!(
+            alert("urgent", None, "紧急心愿：「旧」").summary(Lang::En),
+            "紧急心愿：「旧」"
+        );
+        assert_eq!(alert("brand_new", Some(json!({})), "").summary(Lang::En), "brand_new");
     }
 }
