@@ -6,6 +6,7 @@
 
 pub mod channel;
 pub mod delivery;
+pub mod handoff;
 pub mod metrics;
 pub mod quiet;
 pub mod render;

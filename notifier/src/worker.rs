@@ -25,6 +25,7 @@ use crate::channel::robot::RobotChannel;
 use crate::channel::wechat::WechatChannel;
 use crate::channel::{Channels, Job};
 use crate::delivery::{self, Policy, Status};
+use crate::handoff;
 use crate::metrics::NotifierMetrics;
 use crate::route::{self, RouteContext};
 
@@ -236,10 +237,12 @@ impl Worker {
         let route = self.route_context(n.kind);
         let chain = match route::chain(n.kind, n.urgent, person, &route, &n.channels_failed) {
             Ok(chain) => chain,
-            Err(reason) if n.channels_failed.is_empty() => {
-                return self.settle_without_send(out, Status::Skipped, &reason);
+            Err(reason) => {
+                let failed = !n.channels_failed.is_empty();
+                let status = if failed { Status::Dead } else { Status::Skipped };
+                let reason = handoff::hand_over(&self.db, n, (person, &route), failed, reason, now).await;
+                return self.settle_without_send(out, status, &reason);
             }
-            Err(reason) => return self.settle_without_send(out, Status::Dead, &reason),
         };
         let job = Job {
             n,
@@ -258,6 +261,7 @@ impl Worker {
             }
         }
         let reason = format!("every channel failed: {}", out.channels_failed.join(", "));
+        let reason = handoff::hand_over(&self.db, n, (person, &route), true, reason, now).await;
         self.settle_without_send(out, Status::Dead, &reason)
     }
 

@@ -3,5 +3,6 @@
 
 mod care;
 mod family;
+mod handoff;
 mod import;
 mod residence;

@@ -10,9 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use super::building::may_manage;
-use crate::alert::NewAlert;
-use crate::alert::store as alerts;
-use crate::alert::summary::Reason;
+use super::handoff::{Unreached, phone_call};
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
@@ -186,7 +184,7 @@ pub async fn is_family(conn: &mut AnyConnection, user_id: i64, resident_id: i64)
 
 /// The news about their own wishes a resident's family hears of too (every resident), and that
 /// must reach someone when the resident has no channel at all (an offline resident).
-fn relayed(kind: NotificationKind, offline: bool) -> bool {
+pub(crate) fn relayed(kind: NotificationKind, offline: bool) -> bool {
     use NotificationKind::*;
     match kind {
         WishClaimed | WishFulfilled => true,
@@ -218,10 +216,7 @@ pub(crate) async fn relay(conn: &mut AnyConnection, n: &NewNotification, now: i6
         .collect();
     for member in &family {
         let mut payload = n.payload.clone();
-        if let Value::Object(map) = &mut payload {
-            map.insert("for_resident_name".into(), Value::String(name.clone()));
-            map.insert("for_resident_id".into(), Value::from(n.recipient_id));
-        }
+        mark_copy(&mut payload, &name, n.recipient_id);
         let copy = NewNotification {
             recipient_id: *member,
             payload,
@@ -234,18 +229,24 @@ pub(crate) async fn relay(conn: &mut AnyConnection, n: &NewNotification, now: i6
         let Some(grid_id) = grid_id else {
             return Ok(());
         };
-        let title = n.payload["title"].as_str().unwrap_or("");
-        let reason = Reason::PhoneCall {
-            name: name.clone(),
-            news: n.kind,
+        let unreached = Unreached {
+            kind: n.kind,
+            subject_type: n.subject_type,
+            subject_id: n.subject_id,
+            payload: &n.payload,
+            dedupe_key: &n.dedupe_key,
         };
-        let wish_id = (n.subject_type == "wish").then_some(n.subject_id);
-        let key = format!("phone_call:{}", n.dedupe_key);
-        let alert = NewAlert::new(reason, wish_id, grid_id, title, key);
-        // Boxed: raising records notifications, which may relay again (never for alerts).
-        Box::pin(alerts::raise(conn, &alert, false, title, now)).await?;
+        phone_call(conn, &unreached, grid_id, &name, now).await?;
     }
     Ok(())
+}
+
+/// Words a family member's copy for the resident it is about.
+pub(crate) fn mark_copy(payload: &mut Value, resident_name: &str, resident_id: i64) {
+    if let Value::Object(map) = payload {
+        map.insert("for_resident_name".into(), Value::String(resident_name.to_string()));
+        map.insert("for_resident_id".into(), Value::from(resident_id));
+    }
 }
 
 #[cfg(test)]

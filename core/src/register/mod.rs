@@ -9,6 +9,7 @@ pub mod care_due;
 pub mod export;
 pub mod family;
 pub mod fields;
+pub mod handoff;
 pub mod household;
 pub mod import;
 mod import_batch;
