@@ -60,6 +60,9 @@ pub struct NewAlert {
     pub params: Value,
     /// Deadline.
     pub due_at: Option<i64>,
+    /// The resident it is about when there is no wish (a care visit, a phone call): the
+    /// notification's subject, so its link opens that resident.
+    pub resident_id: Option<i64>,
 }
 
 impl NewAlert {
@@ -74,6 +77,25 @@ impl NewAlert {
             unique_key,
             params: reason.params(title),
             due_at: None,
+            resident_id: None,
+        }
+    }
+
+    /// The same alert, about resident `id` (when it concerns no wish).
+    pub fn about_resident(self, id: i64) -> Self {
+        Self {
+            resident_id: Some(id),
+            ..self
+        }
+    }
+
+    /// What the notifications of alert `alert_id` are about: its wish, else its resident, else
+    /// the alert itself — never an id 0 that opens nothing.
+    pub fn subject(&self, alert_id: i64) -> (&'static str, i64) {
+        match (self.wish_id, self.resident_id) {
+            (Some(wish), _) => ("wish", wish),
+            (None, Some(resident)) => ("resident", resident),
+            (None, None) => ("alert", alert_id),
         }
     }
 }

@@ -55,8 +55,8 @@ pub async fn raise(
         let n = NewNotification {
             kind: NotificationKind::Alert,
             recipient_id: recipient,
-            subject_type: "wish",
-            subject_id: new.wish_id.unwrap_or_default(),
+            subject_type: new.subject(id).0,
+            subject_id: new.subject(id).1,
             urgent,
             payload: json!({
                 "alert_id": id, "alert_kind": new.kind, "level": new.level, "alert_params": new.params,

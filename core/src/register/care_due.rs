@@ -49,7 +49,8 @@ pub async fn due(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>>
                 days: days.max(1),
             };
             let key = format!("visit_overdue:{}:{}", e.resident_id, e.next_due_at);
-            let alert = NewAlert::new(reason, None, grid_id, &format!("走访{}", e.name), key);
+            let alert =
+                NewAlert::new(reason, None, grid_id, &format!("走访{}", e.name), key).about_resident(e.resident_id);
             acts.push(Act::Raise {
                 alert,
                 urgent: false,

@@ -236,7 +236,7 @@ pub(crate) async fn relay(conn: &mut AnyConnection, n: &NewNotification, now: i6
             payload: &n.payload,
             dedupe_key: &n.dedupe_key,
         };
-        phone_call(conn, &unreached, grid_id, &name, now).await?;
+        phone_call(conn, &unreached, grid_id, (n.recipient_id, &name), now).await?;
     }
     Ok(())
 }

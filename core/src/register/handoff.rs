@@ -34,12 +34,12 @@ pub(crate) struct Unreached<'a> {
     pub dedupe_key: &'a str,
 }
 
-/// Raises the phone-call task for the leader of `grid_id` about resident `name`.
+/// Raises the phone-call task for the leader of `grid_id` about the resident (id, name).
 pub(crate) async fn phone_call(
     conn: &mut AnyConnection,
     n: &Unreached<'_>,
     grid_id: i64,
-    name: &str,
+    (resident_id, name): (i64, &str),
     now: i64,
 ) -> CoreResult<()> {
     let title = n.payload["title"].as_str().unwrap_or("");
@@ -49,7 +49,7 @@ pub(crate) async fn phone_call(
     };
     let wish_id = (n.subject_type == "wish").then_some(n.subject_id);
     let key = format!("phone_call:{}", n.dedupe_key);
-    let alert = NewAlert::new(reason, wish_id, grid_id, title, key);
+    let alert = NewAlert::new(reason, wish_id, grid_id, title, key).about_resident(resident_id);
     // Boxed: raising records notifications, which may relay again (never for alerts).
     Box::pin(alerts::raise(conn, &alert, false, title, now)).await?;
     Ok(())
@@ -98,7 +98,7 @@ pub async fn hand_over(db: &Db, n: &Notification, now: i64) -> CoreResult<Option
             payload: &n.payload,
             dedupe_key: &key,
         };
-        phone_call(&mut tx, &unreached, grid_id, &name, now).await?;
+        phone_call(&mut tx, &unreached, grid_id, (resident, &name), now).await?;
         "a phone-call task for the grid leader".to_string()
     } else {
         for member in &family {
@@ -126,6 +126,7 @@ fn subject_type(s: &str) -> &'static str {
     match s {
         "wish" => "wish",
         "resident" => "resident",
+        "alert" => "alert",
         "event" => "event",
         "digest" => "digest",
         _ => "other",

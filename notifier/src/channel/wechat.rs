@@ -96,6 +96,8 @@ fn phrase(kind: NotificationKind) -> &'static str {
 pub fn page(n: &Notification) -> String {
     match n.subject_type.as_str() {
         "event" => format!("pages/event/detail?id={}", n.subject_id),
+        "resident" => format!("pages/resident/detail?id={}", n.subject_id),
+        "alert" => format!("pages/alert/detail?id={}", n.subject_id),
         _ => format!("pages/wish/detail?id={}", n.subject_id),
     }
 }

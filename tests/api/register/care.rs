@@ -105,6 +105,18 @@ async fn a_visit_falls_due_goes_overdue_and_needs_help(app: TestApp) {
         .collect();
     assert_eq!(overdue.len(), 1, "{alerts}");
     assert!(overdue[0]["summary"].as_str().unwrap().contains("王奶奶"));
+    // The leader's notification is about her, and its mini-program link opens her page.
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let about_her = microwish_core::outbox::for_subject(&mut conn, "resident", grandma)
+        .await
+        .unwrap();
+    drop(conn);
+    let alert = about_her
+        .iter()
+        .find(|n| n.kind.as_str() == "alert" && n.recipient_id == c.leader_a.id)
+        .expect("the overdue alert's notification names its resident");
+    let page = microwish_notifier::channel::wechat::page(alert);
+    assert_eq!(page, format!("pages/resident/detail?id={grandma}"));
     let theirs = app.get("/api/v1/alerts", &c.leader_b.token).await.expect(200);
     assert_eq!(theirs, json!([]), "a leader of another grid sees none of it");
 
