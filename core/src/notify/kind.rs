@@ -55,6 +55,8 @@ pub enum NotificationKind {
     VisitDue,
     /// A family member's relative was visited: how it went.
     VisitRecorded,
+    /// A residence request waits for the grid leader's decision.
+    ResidenceRequest,
 }
 
 /// How hard a kind pushes through people's settings.
@@ -93,7 +95,7 @@ pub enum WechatTemplate {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 23] = [
+    pub const ALL: [NotificationKind; 24] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -117,6 +119,7 @@ impl NotificationKind {
         Self::GridEvent,
         Self::VisitDue,
         Self::VisitRecorded,
+        Self::ResidenceRequest,
     ];
 
     /// The name on the row, in preferences and in the API.
@@ -145,6 +148,7 @@ impl NotificationKind {
             Self::GridEvent => "grid_event",
             Self::VisitDue => "visit_due",
             Self::VisitRecorded => "visit_recorded",
+            Self::ResidenceRequest => "residence_request",
         }
     }
 
@@ -189,7 +193,7 @@ impl NotificationKind {
             Self::WishFulfilled => Some(WechatTemplate::WishFulfilled),
             Self::EventInvitation => Some(WechatTemplate::EventInvitation),
             Self::EventReminder => Some(WechatTemplate::EventReminder),
-            Self::Alert | Self::WishReview => Some(WechatTemplate::Alert),
+            Self::Alert | Self::WishReview | Self::ResidenceRequest => Some(WechatTemplate::Alert),
             _ => None,
         }
     }
@@ -241,7 +245,7 @@ mod tests {
         assert_eq!(NotificationKind::GridAlert.preference_group(), None);
         assert_eq!(NotificationKind::GridEvent.audience(), Audience::WorkGroup);
         assert_eq!(NotificationKind::Alert.preference_group(), Some("alert"));
-        assert_eq!(NotificationKind::preference_groups().count(), 21);
+        assert_eq!(NotificationKind::preference_groups().count(), 22);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! matched against the register by a WeChat-verified phone, or approved by the grid's leader —
 //! never from what a client types.
 
+pub mod announce;
 pub mod building;
 pub mod care;
 pub mod care_due;

@@ -116,12 +116,10 @@ pub async fn file(
     .fetch_one(&mut *conn)
     .await?;
     let request = get(conn, row.get(0)).await?;
-    // Pending requests are not announced one by one: the leader finds them in
-    // GET /residence-requests and among the grid's unverified people, and hears at once only
-    // when such a resident posts a wish.
     if status == RequestStatus::Verified {
         settle(conn, &request, matched.map(|(p, _)| p), now).await?;
     }
+    super::announce::sync(conn, user_id, now).await?;
     get(conn, request.id).await
 }
 
@@ -148,6 +146,7 @@ pub async fn recheck_phone(conn: &mut AnyConnection, user_id: i64, now: i64) -> 
     .await?;
     let request = get(conn, pending.id).await?;
     settle(conn, &request, Some(person), now).await?;
+    super::announce::sync(conn, user_id, now).await?;
     get(conn, pending.id).await.map(Some)
 }
 
@@ -197,6 +196,7 @@ pub async fn decide(
     if to == RequestStatus::Verified {
         settle(conn, &after, None, now).await?;
     }
+    super::announce::sync(conn, after.user_id, now).await?;
     get(conn, id).await
 }
 

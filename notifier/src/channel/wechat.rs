@@ -86,6 +86,7 @@ fn phrase(kind: NotificationKind) -> &'static str {
         EventReminder => "即将开始",
         VisitDue => "待走访",
         VisitRecorded => "已走访",
+        ResidenceRequest => "待审核",
         WishOverdue | WishConfirmReminder | Digest | WeeklyDigest | EventUpdate | EventCancelled | EventPromoted => {
             "通知"
         }
@@ -98,6 +99,7 @@ pub fn page(n: &Notification) -> String {
         "event" => format!("pages/event/detail?id={}", n.subject_id),
         "resident" => format!("pages/resident/detail?id={}", n.subject_id),
         "alert" => format!("pages/alert/detail?id={}", n.subject_id),
+        "residence_request" => format!("pages/residence/review?id={}", n.subject_id),
         _ => format!("pages/wish/detail?id={}", n.subject_id),
     }
 }

@@ -27,6 +27,7 @@ pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Valu
         EventPromoted => ("候补成功，您已获得名额", "You now have a place"),
         VisitDue => ("有一次关爱走访到期", "A care visit is due"),
         VisitRecorded => ("您的家人已被走访", "Your relative was visited"),
+        ResidenceRequest => ("有居民申请入住待审核", "A residence request awaits you"),
         WishOverdue | WishConfirmReminder | Digest | WeeklyDigest => ("心愿有新动态", "A wish was updated"),
     };
     match lang {
