@@ -12,6 +12,7 @@ use super::fields::{BuildingName, PersonName, Relation, Room, Tags, Unit};
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Phone;
+use crate::people::Caller;
 
 /// The columns, in the order the export writes them.
 pub const COLUMNS: [&str; 7] = ["building", "unit", "room", "name", "phone", "relation", "tags"];
@@ -128,9 +129,23 @@ fn parse_line(record: &csv::StringRecord, at: &[usize; 7], buildings: &HashMap<S
     })
 }
 
-/// Imports a CSV stream. A header without the columns refuses the whole file (422
-/// `invalid_csv`); a bad line is refused and reported, and the rest is applied.
+/// Imports a CSV stream with the operator's authority (the command line): every grid.
 pub async fn import(db: &Db, input: impl Read, now: i64) -> CoreResult<ImportReport> {
+    import_as(db, input, None, now).await
+}
+
+/// Imports a CSV stream. A header without the columns refuses the whole file (422
+/// `invalid_csv`); a bad line is refused and reported, and the rest is applied. With a
+/// `caller`, only buildings of grids they manage (see `building::may_manage`) are written: each
+/// line for another grid's building is refused, so a leader's import never writes across grids;
+/// a caller who manages no grid at all is refused the whole file (403).
+pub async fn import_as(db: &Db, input: impl Read, caller: Option<&Caller>, now: i64) -> CoreResult<ImportReport> {
+    if caller.is_some_and(|c| !c.is_admin() && c.led_grids.iter().all(|g| !c.leads(*g))) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only admins and grid leaders import the register",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::None)
@@ -141,12 +156,11 @@ pub async fn import(db: &Db, input: impl Read, now: i64) -> CoreResult<ImportRep
         .clone();
     let at = column_positions(&header)?;
     let mut conn = db.pool().acquire().await?;
-    let buildings: HashMap<String, i64> = sqlx::query("SELECT name, id FROM buildings")
+    let rows = sqlx::query("SELECT name, id, grid_id FROM buildings")
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        .await?;
+    let buildings: HashMap<String, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let grid_of: HashMap<i64, i64> = rows.iter().map(|r| (r.get(1), r.get(2))).collect();
     drop(conn);
     let mut report = ImportReport::default();
     let mut seen: HashMap<(i64, String, String, String), u64> = HashMap::new();
@@ -171,6 +185,9 @@ pub async fn import(db: &Db, input: impl Read, now: i64) -> CoreResult<ImportRep
         match parse_line(&record, &at, &buildings) {
             Err(why) if why == "empty line" => continue,
             Err(why) => report.refuse(line, why),
+            Ok(row) if caller.is_some_and(|c| !super::building::may_manage(c, grid_of[&row.building_id])) => {
+                report.refuse(line, "building: in a grid you do not lead; this line was not imported");
+            }
             Ok(row) => {
                 let key = (row.building_id, row.unit.clone(), row.room.clone(), row.name.clone());
                 if let Some(first) = seen.get(&key) {

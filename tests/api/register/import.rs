@@ -142,7 +142,7 @@ async fn bad_sheets_get_clear_answers(app: TestApp) {
         .await
         .expect_error(422, "invalid_csv");
     import(&app, &c.admin, "").await.expect_error(422, "invalid_csv");
-    import(&app, &c.leader_a, SHEET).await.expect_error(403, "forbidden");
+    import(&app, &c.owner, SHEET).await.expect_error(403, "not_permitted");
     let as_json = app
         .post(
             "/api/v1/admin/households/import",
@@ -253,3 +253,31 @@ both_engines!(
     the_cli_imports_and_a_verified_phone_matches_the_register_,
     the_cli_imports_and_a_verified_phone_matches_the_register
 );
+
+async fn leaders_import_their_own_grid_only(app: TestApp) {
+    let c = Community::seed(&app).await;
+    buildings(&app, &c).await;
+    // Leader A's sheet names 2号楼 of grid B on line 9: refused in the report, never written.
+    let report = import(&app, &c.leader_a, SHEET).await.expect(200);
+    let refused = &report["refused"];
+    let line9 = refused
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["line"] == 9)
+        .expect("line 9 refused");
+    assert!(
+        line9["message"].as_str().unwrap().contains("grid you do not lead"),
+        "{line9}"
+    );
+    assert_eq!(report["created"], 3, "{report}");
+    let theirs = format!("/api/v1/grids/{}/people", c.grid_b);
+    let people = app.get(&theirs, &c.leader_b.token).await.expect(200);
+    assert!(!people.to_string().contains("孙八"), "{people}");
+    // The admin's import of the same sheet writes that line.
+    let report = import(&app, &c.admin, SHEET).await.expect(200);
+    assert!(refused_lines(&report).iter().all(|l| *l != 9), "{report}");
+    let people = app.get(&theirs, &c.leader_b.token).await.expect(200);
+    assert!(people.to_string().contains("孙八"), "{people}");
+}
+both_engines!(leaders_import_their_own_grid_only_, leaders_import_their_own_grid_only);
