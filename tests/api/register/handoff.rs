@@ -49,6 +49,15 @@ async fn unreachable_news(app: TestApp) {
     assert_eq!(mails[0].to, vec!["leader-a@example.com".to_string()]);
     let theirs = app.get("/api/v1/alerts", &c.leader_b.token).await.expect(200);
     assert!(theirs.as_array().unwrap().iter().all(|a| a["kind"] != "phone_call"));
+    // It is on the leader's console queue, with her name, ready to acknowledge and resolve.
+    let mut browser = crate::console::signed_in(&app, &c.leader_a).await;
+    let queue = browser.get("/console/queue").await.expect(200);
+    let row_at = queue
+        .text
+        .find(&format!("id=\"alert-{}\"", call["id"]))
+        .expect("on the queue");
+    let row = &queue.text[row_at..row_at + queue.text[row_at..].find("</tr>").unwrap()];
+    assert!(row.contains("王奶奶") && row.contains("resolve"), "{row}");
     // The leader calls her and closes the task.
     let resolve = format!("/api/v1/alerts/{}/resolve", call["id"]);
     let refused = app.post(&resolve, &c.leader_b.token, json!({ "note": "x" })).await;
