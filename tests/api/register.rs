@@ -6,4 +6,5 @@ mod care;
 mod family;
 mod handoff;
 mod import;
+mod removal;
 mod residence;

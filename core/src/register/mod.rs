@@ -16,6 +16,7 @@ pub mod import;
 mod import_batch;
 pub mod offline;
 pub mod people;
+pub mod removal;
 pub mod requests;
 pub mod residence;
 pub mod verify;

@@ -152,7 +152,7 @@ pub struct PersonInput {
 }
 
 /// The grid of a household, if the caller manages it.
-async fn household_grid(conn: &mut AnyConnection, caller: &Caller, household_id: i64) -> CoreResult<i64> {
+pub(crate) async fn household_grid(conn: &mut AnyConnection, caller: &Caller, household_id: i64) -> CoreResult<i64> {
     let row =
         sqlx::query("SELECT b.grid_id FROM households h JOIN buildings b ON b.id = h.building_id WHERE h.id = $1")
             .bind(household_id)

@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use microwish_core::fields::Phone;
 use microwish_core::register::fields::{PersonName, Relation, Tags};
 use microwish_core::register::people::{self, PersonInput};
+use microwish_core::register::removal;
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -63,6 +64,13 @@ enum PersonAdded {
     Person(Json<PersonId>),
 }
 
+#[derive(ApiResponse)]
+enum Removed {
+    /// Removed (and written to the register's removal audit).
+    #[oai(status = 204)]
+    Done,
+}
+
 pub struct PeopleApi(pub AppState);
 
 #[OpenApi(tag = "Tag::Register")]
@@ -93,5 +101,28 @@ impl PeopleApi {
         people::update(&mut tx, &caller, id.0, &input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(Json(PersonId { id: id.0 }))
+    }
+
+    /// Remove a register person (the grid's leader, admins). 409 `person_has_account` for a
+    /// person linked to an account (their wishes and visits stay on record); 404 for one the
+    /// caller does not manage.
+    #[oai(path = "/people/:id", method = "delete")]
+    async fn remove(&self, auth: BearerAuth, id: Path<i64>) -> Result<Removed, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        removal::remove_person(&mut tx, &caller, id.0, self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        Ok(Removed::Done)
+    }
+
+    /// Remove an empty household (the grid's leader, admins). 409 `household_not_empty` while it
+    /// has people, accounts or residence requests.
+    #[oai(path = "/households/:id", method = "delete")]
+    async fn remove_household(&self, auth: BearerAuth, id: Path<i64>) -> Result<Removed, ApiError> {
+        let caller = self.0.caller(&auth).await?;
+        let mut tx = self.0.db.begin_write().await?;
+        removal::remove_household(&mut tx, &caller, id.0, self.0.clock.now_ms()).await?;
+        tx.commit().await?;
+        Ok(Removed::Done)
     }
 }

@@ -1,0 +1,99 @@
+//! Removing people and households from the register, with the rules a real register needs: a
+//! person linked to an account (whose wishes, visits and hours stay on record) is not removed
+//! (409 `person_has_account`), nor a household that still has people, accounts or residence
+//! requests (409 `household_not_empty`); what is removed is written to `register_removals`.
+//! A person or household the caller does not manage is 404, as if it did not exist.
+
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+
+use super::people::household_grid;
+use crate::error::{CoreError, CoreResult};
+use crate::people::Caller;
+
+async fn audit(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    what: (&str, i64, i64),
+    detail: serde_json::Value,
+    now: i64,
+) -> CoreResult<()> {
+    let (subject, id, grid) = what;
+    sqlx::query(
+        "INSERT INTO register_removals (subject, subject_id, grid_id, removed_by, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(subject)
+    .bind(id)
+    .bind(grid)
+    .bind(caller.user_id)
+    .bind(detail.to_string())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a register person without an account.
+pub async fn remove_person(conn: &mut AnyConnection, caller: &Caller, id: i64, now: i64) -> CoreResult<()> {
+    let row = sqlx::query("SELECT household_id, name, user_id FROM people WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CoreError::NotFound("person"))?;
+    let (household, name, account): (i64, String, Option<i64>) = (row.get(0), row.get(1), row.get(2));
+    let grid = household_grid(conn, caller, household)
+        .await
+        .map_err(|_| CoreError::NotFound("person"))?;
+    if account.is_some() {
+        return Err(CoreError::conflict(
+            "person_has_account",
+            "this person is linked to an account whose wishes and visits stay on record; they are not removed",
+        ));
+    }
+    sqlx::query("DELETE FROM people WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    audit(
+        conn,
+        caller,
+        ("person", id, grid),
+        json!({ "name": name, "household_id": household }),
+        now,
+    )
+    .await
+}
+
+/// Removes an empty household (no people, accounts or residence requests).
+pub async fn remove_household(conn: &mut AnyConnection, caller: &Caller, id: i64, now: i64) -> CoreResult<()> {
+    let grid = household_grid(conn, caller, id).await?;
+    let used = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM people WHERE household_id = $1) + \
+         (SELECT COUNT(*) FROM users WHERE household_id = $1) + \
+         (SELECT COUNT(*) FROM residence_requests WHERE household_id = $1)",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?
+    .get::<i64, _>(0);
+    if used > 0 {
+        return Err(CoreError::conflict(
+            "household_not_empty",
+            "this household still has people, accounts or residence requests; remove or move them first",
+        ));
+    }
+    let (building, place) = super::household::address(conn, id).await?;
+    sqlx::query("DELETE FROM households WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    audit(
+        conn,
+        caller,
+        ("household", id, grid),
+        json!({ "building": building, "place": place }),
+        now,
+    )
+    .await
+}
