@@ -42,16 +42,23 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 /// Records that `viewer` was shown the full contact details of the residents of these wishes.
+/// One statement for a whole page (at most 100 wishes, 2 parameters each).
 pub async fn record_reveals(conn: &mut AnyConnection, viewer: i64, wishes: &[(i64, i64)], now: i64) -> CoreResult<()> {
-    for (wish_id, resident_id) in wishes {
-        sqlx::query("INSERT INTO contact_views (viewer_id, resident_id, wish_id, at) VALUES ($1, $2, $3, $4)")
-            .bind(viewer)
-            .bind(resident_id)
-            .bind(wish_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+    if wishes.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<String> = (0..wishes.len())
+        .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
+        .collect();
+    let sql = format!(
+        "INSERT INTO contact_views (viewer_id, resident_id, wish_id, at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(viewer).bind(now);
+    for (wish_id, resident_id) in wishes {
+        query = query.bind(*resident_id).bind(*wish_id);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

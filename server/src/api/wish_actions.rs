@@ -91,9 +91,10 @@ impl WishActionApi {
             state.clock.now_ms(),
         )
         .await?;
+        let view = state.present_in(&mut tx, &caller, wish).await?;
         tx.commit().await?;
         state.outbox_wake.notify_one();
-        Ok(Json(state.present_one(&caller, wish).await?))
+        Ok(Json(view))
     }
 }
 

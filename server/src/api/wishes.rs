@@ -165,9 +165,10 @@ impl WishApi {
         let review = self.0.needs_review(&caller, &new).await?;
         let mut tx = self.0.db.begin_write().await?;
         let wish = store::create(&mut tx, &caller, new, &self.0.settings.wishes, review, now).await?;
+        let view = self.0.present_in(&mut tx, &caller, wish).await?;
         tx.commit().await?;
         self.0.outbox_wake.notify_one();
-        Ok(Created::Wish(Json(self.0.present_one(&caller, wish).await?)))
+        Ok(Created::Wish(Json(view)))
     }
 
     /// Browse wishes you may see, newest first. `mine=true` keeps those you posted, are the
