@@ -101,6 +101,14 @@ bounded_text!(/// A reason, note or comment attached to a transition: up to 500 
     Note, "note", 0, 500);
 bounded_text!(/// A grid's name: 1 to 40 characters.
     GridName, "name", 1, 40);
+bounded_text!(/// A co-building unit's name: 1 to 60 characters.
+    UnitName, "name", 1, 60);
+bounded_text!(/// The party organisation of a co-building unit: up to 60 characters.
+    PartyOrg, "party_org", 0, 60);
+bounded_text!(/// A contact person's name: 1 to 32 characters.
+    ContactName, "contact_name", 1, 32);
+bounded_text!(/// A resource's or project's title: 1 to 60 characters.
+    ItemTitle, "title", 1, 60);
 
 /// A mainland China mobile number: 11 digits starting 13–19; `+86`/`86` prefixes and spaces
 /// or dashes are accepted and removed.

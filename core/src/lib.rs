@@ -5,6 +5,7 @@
 
 pub mod alert;
 pub mod clock;
+pub mod cobuild;
 pub mod config;
 pub mod console;
 pub mod db;

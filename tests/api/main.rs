@@ -7,6 +7,7 @@ mod alerts;
 mod authorization;
 mod bad_input;
 mod channels;
+mod cobuild;
 mod console;
 mod events;
 mod hardening;

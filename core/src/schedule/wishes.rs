@@ -41,7 +41,7 @@ pub(super) async fn unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreRes
     let esc = &settings.escalation;
     let shortest = esc.shortest_sla_ms();
     let rows = sqlx::query(
-        "SELECT id, grid_id, title, category, opened_at FROM wishes WHERE status = 'open' AND opened_at <= $1",
+        "SELECT id, grid_id, title, category, opened_at FROM wishes WHERE status = 'open' AND project_id IS NULL AND opened_at <= $1",
     )
     .bind(now - shortest)
     .fetch_all(db.pool())
@@ -66,7 +66,7 @@ pub(super) async fn unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreRes
 pub(super) async fn escalate_unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
     let rows = sqlx::query(
         "SELECT w.id, w.grid_id, w.title, w.opened_at FROM alerts a JOIN wishes w ON w.id = a.wish_id \
-         WHERE a.kind = 'unclaimed' AND a.status = 'open' AND a.created_at <= $1 AND w.status = 'open'",
+         WHERE a.kind = 'unclaimed' AND a.status = 'open' AND a.created_at <= $1 AND w.status = 'open' AND w.project_id IS NULL",
     )
     .bind(now - settings.escalation.escalate_after.as_millis_i64())
     .fetch_all(db.pool())
