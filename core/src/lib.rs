@@ -16,6 +16,7 @@ pub mod insight;
 pub mod lang;
 pub mod notify;
 pub mod overview;
+pub mod party;
 pub mod people;
 pub mod privacy;
 pub mod quiet_hours;

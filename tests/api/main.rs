@@ -14,6 +14,7 @@ mod hardening;
 mod insight;
 mod lifecycle;
 mod notifier;
+mod party;
 mod races;
 mod register;
 mod service;

@@ -12,6 +12,7 @@ mod family;
 mod hours;
 mod insight;
 mod me;
+mod party;
 mod people;
 mod register;
 mod register_csv;
@@ -40,6 +41,8 @@ pub enum Tag {
     Register,
     /// Community staff.
     Admin,
+    /// The party organisation: branches and their members.
+    Party,
 }
 
 /// The register's resources: buildings and people, the CSV sheet, residence requests.
@@ -65,7 +68,7 @@ pub fn all(
     events::EventApi,
     hours::HoursApi,
     insight::InsightApi,
-    admin::AdminApi,
+    (admin::AdminApi, party::PartyApi),
     RegisterApis,
     console::ConsoleApi,
 ) {
@@ -79,7 +82,7 @@ pub fn all(
         events::EventApi(state.clone()),
         hours::HoursApi(state.clone()),
         insight::InsightApi(state.clone()),
-        admin::AdminApi(state.clone()),
+        (admin::AdminApi(state.clone()), party::PartyApi(state.clone())),
         (
             register::RegisterApi(state.clone()),
             register_csv::RegisterCsvApi(state.clone()),

@@ -1,0 +1,9 @@
+//! The community party committee's organisation: its branches (党支部), the grids each covers,
+//! and the party members of each branch with their category — maintained by admins only, never
+//! self-declared.
+
+pub mod branch;
+pub mod member;
+
+pub use branch::{Branch, BranchInput};
+pub use member::{Category, Member};
