@@ -55,6 +55,9 @@ type RegisterApis = (
     people::PeopleApi,
 );
 
+/// Staff resources: grids, roles and notifications; the party organisation.
+type StaffApis = (admin::AdminApi, party::PartyApi);
+
 /// Every resource of the API.
 pub fn all(
     state: AppState,
@@ -68,7 +71,7 @@ pub fn all(
     events::EventApi,
     hours::HoursApi,
     insight::InsightApi,
-    (admin::AdminApi, party::PartyApi),
+    StaffApis,
     RegisterApis,
     console::ConsoleApi,
 ) {
