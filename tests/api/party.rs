@@ -167,3 +167,67 @@ async fn party_refusals_body(app: TestApp) {
         .expect_error(404, "not_found");
     assert_eq!(app.count("party_members").await, 0);
 }
+
+async fn invited(app: &TestApp, event_id: i64) -> Vec<i64> {
+    let rows = sqlx::query("SELECT user_id FROM event_invitations WHERE event_id = $1 ORDER BY user_id")
+        .bind(event_id)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    rows.iter().map(|r| sqlx::Row::get(r, 0)).collect()
+}
+
+both_engines!(a_branch_invitation_reaches_exactly_its_members, branch_invitation_body);
+
+async fn branch_invitation_body(app: TestApp) {
+    let c = Community::seed(&app).await;
+    let admin = &c.admin.token;
+    let branch = |name: &str| app.post("/api/v1/party/branches", admin, json!({ "name": name }));
+    let first = branch("第一党支部").await.expect(201)["id"].as_i64().unwrap();
+    let second = branch("第二党支部").await.expect(201)["id"].as_i64().unwrap();
+    for (b, user, category) in [
+        (first, &c.owner, "community"),
+        (first, &c.volunteer, "in_service"),
+        (second, &c.volunteer2, "in_service"),
+    ] {
+        let path = format!("/api/v1/party/branches/{b}/members/{}", user.id);
+        app.put(&path, admin, json!({ "category": category })).await.expect(200);
+    }
+    let sorted = |mut v: Vec<i64>| {
+        v.sort_unstable();
+        v
+    };
+
+    let to_branch = crate::events::event(&app, &c.admin, 72, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/events/{to_branch}/invitations");
+    let answer = app
+        .post(&path, admin, json!({ "branch_ids": [first] }))
+        .await
+        .expect(200);
+    assert_eq!(answer["invited"], 2);
+    assert_eq!(invited(&app, to_branch).await, sorted(vec![c.owner.id, c.volunteer.id]));
+
+    let to_category = crate::events::event(&app, &c.admin, 96, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/events/{to_category}/invitations");
+    app.post(&path, admin, json!({ "party_categories": ["in_service"] }))
+        .await
+        .expect(200);
+    assert_eq!(
+        invited(&app, to_category).await,
+        sorted(vec![c.volunteer.id, c.volunteer2.id])
+    );
+
+    app.post(&path, admin, json!({ "branch_ids": [9999] }))
+        .await
+        .expect_error(422, "unknown_branch");
+    app.post(&path, admin, json!({ "party_categories": ["retired"] }))
+        .await
+        .expect_error(422, "invalid_field");
+    app.post(&path, admin, json!({ "branch_ids": [] }))
+        .await
+        .expect_error(422, "empty_audience");
+}

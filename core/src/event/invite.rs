@@ -1,5 +1,5 @@
-//! Invitations: an audience of grids, roles and explicit people resolved to a set of users, each
-//! invited once however often they match (a unique (event, user) row), enqueued in batches of
+//! Invitations: an audience of grids, roles, party branches and categories and explicit people
+//! resolved to a set of users, each invited once however often they match (a unique (event, user) row), enqueued in batches of
 //! their own transactions so an invitation to thousands never holds one long write.
 
 use std::collections::BTreeSet;
@@ -12,6 +12,7 @@ use super::store;
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
+use crate::party::Category;
 use crate::people::{Caller, Role};
 
 /// Invitees per transaction.
@@ -26,6 +27,10 @@ pub struct Audience {
     pub roles: Vec<Role>,
     /// These people.
     pub user_ids: Vec<i64>,
+    /// The party members of these branches.
+    pub branch_ids: Vec<i64>,
+    /// The party members of these categories.
+    pub party_categories: Vec<Category>,
 }
 
 /// Invites the audience to event `id`; returns how many were newly invited.
@@ -84,15 +89,17 @@ pub async fn invite(
         .await?;
         people.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
     }
+    let in_scope = |g: Option<i64>| scope.is_none_or(|s| g.is_some_and(|g| s.contains(&g)));
     for role in &audience.roles {
         let rows =
             sqlx::query("SELECT u.id, u.grid_id FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = $1")
                 .bind(role.as_str())
                 .fetch_all(&mut *conn)
                 .await?;
-        let in_scope = |g: Option<i64>| scope.is_none_or(|s| g.is_some_and(|g| s.contains(&g)));
         people.extend(rows.iter().filter(|r| in_scope(r.get(1))).map(|r| r.get::<i64, _>(0)));
     }
+    let members = crate::party::audience::members(&mut conn, &audience.branch_ids, &audience.party_categories).await?;
+    people.extend(members.into_iter().filter(|&(_, g)| in_scope(g)).map(|(u, _)| u));
     // Named people, resolved a chunk at a time (a repeated id costs nothing). A grid leader
     // hears the same refusal for an unknown id as for someone outside their grids, so the
     // answer does not tell them who exists; only admins learn "no user".

@@ -2,6 +2,7 @@
 //! and the party members of each branch with their category — maintained by admins only, never
 //! self-declared.
 
+pub mod audience;
 pub mod branch;
 pub mod member;
 

@@ -1,9 +1,12 @@
-//! The body that creates or edits an event, and its reading into core's checked input.
+//! The bodies that create or edit an event and invite to it, and their reading into core's
+//! checked input.
 
 use poem_openapi::Object;
 
 use microwish_core::clock::parse_rfc3339;
-use microwish_core::event::EventInput;
+use microwish_core::event::{Audience, EventInput};
+use microwish_core::party::Category;
+use microwish_core::people::Role;
 
 use crate::error::ApiError;
 use crate::text::Text;
@@ -49,5 +52,64 @@ impl EventBody {
         )?;
         input.walk_ins = self.walk_ins.unwrap_or(false);
         Ok(input)
+    }
+}
+
+/// Whom to invite; each person is invited once however often they match.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
+pub(super) struct InvitationBody {
+    /// Everyone living in these grids.
+    grid_ids: Option<Vec<i64>>,
+    /// Everyone holding these roles: resident, volunteer, grid_leader, admin.
+    roles: Option<Vec<Text>>,
+    /// These people.
+    user_ids: Option<Vec<i64>>,
+    /// The party members of these branches (党支部).
+    branch_ids: Option<Vec<i64>>,
+    /// The party members of these categories: community, in_service.
+    party_categories: Option<Vec<Text>>,
+}
+
+impl InvitationBody {
+    /// The audience, checked: known roles and categories, bounded lists, not empty.
+    pub(super) fn parse(self) -> Result<Audience, ApiError> {
+        let roles: Result<Vec<Role>, _> = self
+            .roles
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.parse::<Role>())
+            .collect();
+        let categories: Result<Vec<Category>, _> = self
+            .party_categories
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.parse())
+            .collect();
+        let audience = Audience {
+            grid_ids: self.grid_ids.unwrap_or_default(),
+            roles: roles.map_err(|e| ApiError::invalid("invalid_field", format!("roles: {e}")))?,
+            user_ids: self.user_ids.unwrap_or_default(),
+            branch_ids: self.branch_ids.unwrap_or_default(),
+            party_categories: categories?,
+        };
+        if audience.user_ids.len() > 10_000
+            || audience.grid_ids.len() > 1000
+            || audience.roles.len() > 10
+            || audience.branch_ids.len() > 100
+            || audience.party_categories.len() > 2
+        {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "at most 10,000 user_ids, 1,000 grid_ids, 10 roles, 100 branch_ids and 2 party_categories at once",
+            ));
+        }
+        if audience == Audience::default() {
+            return Err(ApiError::invalid(
+                "empty_audience",
+                "give grid_ids, roles, user_ids, branch_ids or party_categories",
+            ));
+        }
+        Ok(audience)
     }
 }

@@ -6,11 +6,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use microwish_core::clock::rfc3339;
-use microwish_core::event::{Audience, Event, invite, places, store};
-use microwish_core::people::{Caller, Role};
+use microwish_core::event::{Event, invite, places, store};
+use microwish_core::people::Caller;
 
 use super::Tag;
-use super::event_body::EventBody;
+use super::event_body::{EventBody, InvitationBody};
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -40,18 +40,6 @@ struct EventView {
     /// The caller's own place: invited, registered, waitlisted, declined.
     my_response: Option<String>,
     checkin_code: Option<String>,
-}
-
-/// Whom to invite; each person is invited once however often they match.
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
-struct InvitationBody {
-    /// Everyone living in these grids.
-    grid_ids: Option<Vec<i64>>,
-    /// Everyone holding these roles: resident, volunteer, grid_leader, admin.
-    roles: Option<Vec<Text>>,
-    /// These people.
-    user_ids: Option<Vec<i64>>,
 }
 
 /// How many were newly invited.
@@ -174,7 +162,8 @@ impl EventApi {
         Ok(Json(self.view(&caller, event).await?))
     }
 
-    /// Invite grids, roles and people (a grid leader: their own grid only). Enqueued in batches.
+    /// Invite grids, roles, party branches and categories, and people (a grid leader: people of
+    /// their own grids only). Enqueued in batches.
     #[oai(path = "/events/:id/invitations", method = "post")]
     async fn invite(
         &self,
@@ -184,27 +173,7 @@ impl EventApi {
     ) -> Result<Json<Invited>, ApiError> {
         let caller = self.0.caller(&auth).await?;
         self.0.limits.invitation(caller.user_id)?;
-        let roles = body
-            .0
-            .roles
-            .unwrap_or_default()
-            .iter()
-            .map(|r| r.parse::<Role>())
-            .collect::<Result<Vec<_>, _>>();
-        let audience = Audience {
-            grid_ids: body.0.grid_ids.unwrap_or_default(),
-            roles: roles.map_err(|e| ApiError::invalid("invalid_field", format!("roles: {e}")))?,
-            user_ids: body.0.user_ids.unwrap_or_default(),
-        };
-        if audience.user_ids.len() > 10_000 || audience.grid_ids.len() > 1000 || audience.roles.len() > 10 {
-            return Err(ApiError::invalid(
-                "invalid_field",
-                "at most 10,000 user_ids, 1,000 grid_ids and 10 roles at once",
-            ));
-        }
-        if audience == Audience::default() {
-            return Err(ApiError::invalid("empty_audience", "give grid_ids, roles or user_ids"));
-        }
+        let audience = body.0.parse()?;
         let clock = self.0.clock.clone();
         let invited = invite::invite(&self.0.db, &caller, id.0, &audience, &self.tz(), || clock.now_ms()).await?;
         self.0.outbox_wake.notify_one();
