@@ -3,7 +3,7 @@
 //! storage, differs per session, and cannot be computed by a page that cannot read the cookie.
 
 use poem::http::StatusCode;
-use poem::{Request, Response};
+use poem::{FromRequest, Request, RequestBody, Response};
 use sha2::{Digest, Sha256};
 
 use microwish_core::console::signin;
@@ -63,6 +63,17 @@ pub async fn require(state: &ConsoleState, req: &Request) -> Result<Signed, Resp
     match current(state, req).await? {
         Some(signed) => Ok(signed),
         None => Err(render::redirect("/console/login")),
+    }
+}
+
+/// A page handler asks for `Signed` like any extractor: without a live session the visitor is
+/// sent to the sign-in page instead, so no page repeats the check.
+impl<'a> FromRequest<'a> for Signed {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let state = req
+            .data::<ConsoleState>()
+            .ok_or_else(|| poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
+        require(state, req).await.map_err(poem::Error::from_response)
     }
 }
 

@@ -79,3 +79,13 @@ pub fn on_constraint(err: sqlx::Error, map: impl FnOnce(&str) -> Option<CoreErro
     }
     CoreError::Database(err)
 }
+
+/// A guarded write's answer (`UPDATE … WHERE id = $1 AND status = …`): it matched its row, or the
+/// state had already moved on and `refusal` says how.
+pub fn guarded(done: sqlx::any::AnyQueryResult, refusal: impl FnOnce() -> CoreError) -> CoreResult<()> {
+    if done.rows_affected() == 0 {
+        Err(refusal())
+    } else {
+        Ok(())
+    }
+}

@@ -14,8 +14,9 @@ use microwish_core::insight::{self, Figure, Indicator, Line, Month};
 use microwish_core::people::grid;
 
 use crate::charts::{self, Mark};
+use crate::guard::Signed;
 use crate::i18n::Lang;
-use crate::{ConsoleState, guard, render};
+use crate::{ConsoleState, render};
 
 /// Which month and scope.
 #[derive(Debug, Default, Deserialize)]
@@ -132,12 +133,8 @@ async fn load(
 
 /// GET /console/dashboard?month=YYYY-MM&grid=ID
 #[handler]
-pub async fn page(req: &Request, state: Data<&ConsoleState>, params: Query<Params>) -> Response {
+pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed, params: Query<Params>) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     if !insight::may_read(&signed.caller, params.grid) {
         return render::error(state, req, StatusCode::FORBIDDEN, "not_your_grid", None);
     }

@@ -14,6 +14,7 @@ use microwish_core::people::{Role, grid};
 use microwish_core::{CoreError, CoreResult, Settings};
 
 use super::local_time;
+use crate::guard::Signed;
 use crate::{ConsoleState, guard, render};
 
 /// The new-event form; every field optional so a missing one is our 422, not a parse error.
@@ -95,12 +96,8 @@ async fn own_grids(state: &ConsoleState, caller: &microwish_core::people::Caller
 
 /// GET /console/events
 #[handler]
-pub async fn list(req: &Request, state: Data<&ConsoleState>) -> Response {
+pub async fn list(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let loaded = async {
         let list = events::managed(&mut *state.db.pool().acquire().await?, &signed.caller, 200).await?;
         Ok::<_, CoreError>((list, own_grids(state, &signed.caller).await?))
@@ -150,12 +147,8 @@ pub async fn create(req: &Request, state: Data<&ConsoleState>, form: Form<EventF
 
 /// GET /console/events/{id}
 #[handler]
-pub async fn one(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> Response {
+pub async fn one(req: &Request, state: Data<&ConsoleState>, signed: Signed, id: Path<i64>) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let loaded = async {
         let (event, people) = events::registrants(&mut *state.db.pool().acquire().await?, &signed.caller, id.0).await?;
         Ok::<_, CoreError>((event, people, own_grids(state, &signed.caller).await?))

@@ -13,18 +13,15 @@ use microwish_core::console::export::{self, WishRow};
 use microwish_core::people::Caller;
 
 use super::local_time;
-use crate::{ConsoleState, guard, render};
+use crate::guard::Signed;
+use crate::{ConsoleState, render};
 
 /// Rows read per query.
 const PAGE: i64 = 1000;
 
 /// GET /console/exports
 #[handler]
-pub async fn page(req: &Request, state: Data<&ConsoleState>) -> Response {
-    let signed = match guard::require(*state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
+pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> Response {
     render::page(*state, req, Some(&signed), "exports.html", json!({}), StatusCode::OK)
 }
 
@@ -113,12 +110,8 @@ async fn write_wishes(state: ConsoleState, caller: Caller, mut out: tokio::io::D
 
 /// GET /console/exports/wishes.csv
 #[handler]
-pub async fn wishes_csv(req: &Request, state: Data<&ConsoleState>) -> Response {
+pub async fn wishes_csv(state: Data<&ConsoleState>, signed: Signed) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let (writer, reader) = tokio::io::duplex(64 * 1024);
     tokio::spawn(write_wishes(state.clone(), signed.caller.clone(), writer));
     tracing::info!(user = signed.caller.user_id, "wishes exported");

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use microwish_core::people::{Grid, grid};
 use microwish_core::{CoreError, overview};
 
-use crate::{ConsoleState, guard, render};
+use crate::guard::Signed;
+use crate::{ConsoleState, render};
 
 const DAYS: i64 = 30;
 
@@ -35,12 +36,8 @@ async fn figures(state: &ConsoleState, grid: &Grid) -> Result<Value, CoreError> 
 
 /// GET /console/grids
 #[handler]
-pub async fn list(req: &Request, state: Data<&ConsoleState>) -> Response {
+pub async fn list(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let loaded = async {
         let grids = grid::list(&mut *state.db.pool().acquire().await?).await?;
         let mut rows = Vec::new();
@@ -64,12 +61,8 @@ pub async fn list(req: &Request, state: Data<&ConsoleState>) -> Response {
 
 /// GET /console/grids/{id}
 #[handler]
-pub async fn one(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> Response {
+pub async fn one(req: &Request, state: Data<&ConsoleState>, signed: Signed, id: Path<i64>) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     if !signed.caller.oversees(id.0) {
         return render::error(state, req, StatusCode::FORBIDDEN, "not_your_grid", None);
     }

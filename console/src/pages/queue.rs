@@ -19,6 +19,7 @@ use microwish_core::wish::store::{self as wishes, ChangeInput};
 use microwish_core::{CoreError, CoreResult};
 
 use super::{category_label, hours_since, local_time};
+use crate::guard::Signed;
 use crate::i18n::Lang;
 use crate::{ConsoleState, guard, render};
 
@@ -52,12 +53,8 @@ fn wish_json(state: &ConsoleState, lang: Lang, now: i64, w: &QueueWish) -> Value
 
 /// GET /console/queue
 #[handler]
-pub async fn page(req: &Request, state: Data<&ConsoleState>) -> Response {
+pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let now = state.now();
     let loaded = async {
         let mut conn = state.db.pool().acquire().await?;

@@ -15,17 +15,14 @@ use microwish_core::privacy::{is_audited_reveal, mask_phone, may_see_contact, re
 use microwish_core::wish::store as wishes;
 
 use super::{category_label, local_time};
+use crate::guard::Signed;
 use crate::i18n::Lang;
-use crate::{ConsoleState, guard, render};
+use crate::{ConsoleState, render};
 
 /// GET /console/wishes/{id}[?contact=1]
 #[handler]
-pub async fn page(req: &Request, state: Data<&ConsoleState>, id: Path<i64>) -> Response {
+pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed, id: Path<i64>) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     let asked = req
         .uri()
         .query()

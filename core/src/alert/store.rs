@@ -5,7 +5,7 @@ use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::model::{Alert, COLUMNS, NewAlert, from_row};
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, guarded};
 use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
 use crate::people::Caller;
@@ -97,6 +97,21 @@ fn may_handle(caller: &Caller, alert: &Alert) -> bool {
     caller.is_admin() || (alert.level == 1 && caller.leads(alert.grid_id))
 }
 
+/// The alert, when the caller may handle it; 404 otherwise, as if it did not exist.
+async fn handled(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResult<Alert> {
+    let alert = get(conn, id).await?;
+    if may_handle(caller, &alert) {
+        Ok(alert)
+    } else {
+        Err(CoreError::NotFound("alert"))
+    }
+}
+
+/// The answer to acknowledging or resolving an alert whose state has moved on.
+fn already(message: &str) -> CoreError {
+    CoreError::conflict("invalid_transition", message.to_string())
+}
+
 /// Alerts the caller is responsible for, newest first: a leader's grids, or all for an admin.
 pub async fn list(
     conn: &mut AnyConnection,
@@ -133,10 +148,7 @@ pub async fn list(
 
 /// Acknowledges an open alert ("I have seen it and am on it"): stops its escalation.
 pub async fn acknowledge(conn: &mut AnyConnection, caller: &Caller, id: i64, now: i64) -> CoreResult<Alert> {
-    let alert = get(conn, id).await?;
-    if !may_handle(caller, &alert) {
-        return Err(CoreError::NotFound("alert"));
-    }
+    let alert = handled(conn, caller, id).await?;
     let done = sqlx::query(
         "UPDATE alerts SET status = 'acknowledged', acked_by = $2, acked_at = $3, updated_at = $3 \
          WHERE id = $1 AND status = 'open'",
@@ -146,21 +158,13 @@ pub async fn acknowledge(conn: &mut AnyConnection, caller: &Caller, id: i64, now
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(CoreError::conflict(
-            "invalid_transition",
-            format!("the alert is already {}", alert.status),
-        ));
-    }
+    guarded(done, || already(&format!("the alert is already {}", alert.status)))?;
     get(conn, id).await
 }
 
 /// Resolves an alert with a note (the outcome of a callback, say).
 pub async fn resolve(conn: &mut AnyConnection, caller: &Caller, id: i64, note: &str, now: i64) -> CoreResult<Alert> {
-    let alert = get(conn, id).await?;
-    if !may_handle(caller, &alert) {
-        return Err(CoreError::NotFound("alert"));
-    }
+    handled(conn, caller, id).await?;
     let done = sqlx::query(
         "UPDATE alerts SET status = 'resolved', resolved_by = $2, resolved_at = $3, resolution_note = $4, \
          acked_by = COALESCE(acked_by, $2), acked_at = COALESCE(acked_at, $3), updated_at = $3 \
@@ -172,12 +176,7 @@ pub async fn resolve(conn: &mut AnyConnection, caller: &Caller, id: i64, note: &
     .bind(note)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(CoreError::conflict(
-            "invalid_transition",
-            "the alert is already resolved",
-        ));
-    }
+    guarded(done, || already("the alert is already resolved"))?;
     get(conn, id).await
 }
 

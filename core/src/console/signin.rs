@@ -6,9 +6,14 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 pub use super::grant::{GrantKind, Refusal};
 use super::grant::{GrantState, redeemable};
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, guarded};
 use crate::people::token::{Sessions, hash, new_token, well_formed};
 use crate::people::{Caller, token, user};
+
+/// The answer to approving a ticket someone already approved (or used).
+fn ticket_used() -> CoreError {
+    CoreError::conflict("ticket_used", "this sign-in code has already been approved")
+}
 
 fn refused_use() -> CoreError {
     CoreError::forbidden("not_permitted", "the console is for grid leaders and admins")
@@ -114,12 +119,7 @@ pub async fn approve_ticket(conn: &mut AnyConnection, caller: &Caller, token: &s
     match redeemable(Some(state), now) {
         Err(Refusal::Pending) => {}
         Err(Refusal::Expired) => return Err(CoreError::NotFound("ticket")),
-        Ok(_) | Err(Refusal::Used) | Err(Refusal::Unknown) => {
-            return Err(CoreError::conflict(
-                "ticket_used",
-                "this sign-in code has already been approved",
-            ));
-        }
+        Ok(_) | Err(Refusal::Used) | Err(Refusal::Unknown) => return Err(ticket_used()),
     }
     let done = sqlx::query(
         "UPDATE console_tickets SET user_id = $2, approved_at = $3 WHERE id = $1 AND user_id IS NULL AND used_at IS NULL",
@@ -129,13 +129,7 @@ pub async fn approve_ticket(conn: &mut AnyConnection, caller: &Caller, token: &s
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(CoreError::conflict(
-            "ticket_used",
-            "this sign-in code has already been approved",
-        ));
-    }
-    Ok(())
+    guarded(done, ticket_used)
 }
 
 /// Redeems a grant once: on success the grant is spent and a console session for its person

@@ -11,14 +11,33 @@ use super::people::household_grid;
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
 
-async fn audit(
+/// What is removed: the register's table, the subject's name in the audit, its id and grid.
+struct Removal {
+    table: &'static str,
+    subject: &'static str,
+    id: i64,
+    grid: i64,
+}
+
+/// Deletes the row and writes its removal to `register_removals`, in the caller's transaction.
+async fn remove(
     conn: &mut AnyConnection,
     caller: &Caller,
-    what: (&str, i64, i64),
+    what: Removal,
     detail: serde_json::Value,
     now: i64,
 ) -> CoreResult<()> {
-    let (subject, id, grid) = what;
+    let Removal {
+        table,
+        subject,
+        id,
+        grid,
+    } = what;
+    // `table` is one of the two names below, never input.
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO register_removals (subject, subject_id, grid_id, removed_by, detail, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -51,14 +70,16 @@ pub async fn remove_person(conn: &mut AnyConnection, caller: &Caller, id: i64, n
             "this person is linked to an account whose wishes and visits stay on record; they are not removed",
         ));
     }
-    sqlx::query("DELETE FROM people WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    audit(
+    let what = Removal {
+        table: "people",
+        subject: "person",
+        id,
+        grid,
+    };
+    remove(
         conn,
         caller,
-        ("person", id, grid),
+        what,
         json!({ "name": name, "household_id": household }),
         now,
     )
@@ -84,16 +105,11 @@ pub async fn remove_household(conn: &mut AnyConnection, caller: &Caller, id: i64
         ));
     }
     let (building, place) = super::household::address(conn, id).await?;
-    sqlx::query("DELETE FROM households WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    audit(
-        conn,
-        caller,
-        ("household", id, grid),
-        json!({ "building": building, "place": place }),
-        now,
-    )
-    .await
+    let what = Removal {
+        table: "households",
+        subject: "household",
+        id,
+        grid,
+    };
+    remove(conn, caller, what, json!({ "building": building, "place": place }), now).await
 }

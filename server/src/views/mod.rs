@@ -1,0 +1,10 @@
+//! Response bodies, and the one place where a resident's contact details are either shown in
+//! full (and the reveal audited) or masked — for single wishes and lists alike (`present`).
+
+mod present;
+mod profile;
+mod wish;
+
+pub use profile::{GridView, UserView};
+pub(crate) use wish::view;
+pub use wish::{ResidentView, TimelineView, WishPage, WishView};

@@ -1,0 +1,156 @@
+//! A wish as the API shows it, with the resident's contact either in full or masked; pages and
+//! timeline rows.
+
+use poem_openapi::Object;
+
+use microwish_core::clock::rfc3339;
+use microwish_core::privacy::mask_phone;
+use microwish_core::wish::{TimelineEntry, Wish};
+
+/// The resident a wish is for, with contact details masked unless the caller may see them.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ResidentView {
+    /// User id.
+    pub id: i64,
+    /// Display name.
+    pub display_name: String,
+    /// Full number, or masked like `138****5678`.
+    pub phone: Option<String>,
+    /// Building (always shown).
+    pub building: Option<String>,
+    /// Exact address, only when the caller may see it.
+    pub address: Option<String>,
+    /// Whether phone and address are shown in full.
+    pub contact_visible: bool,
+}
+
+/// A wish.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct WishView {
+    /// Id.
+    pub id: i64,
+    /// pending_review, open, claimed, fulfilled, closed, rejected, cancelled.
+    pub status: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category code.
+    pub category: String,
+    /// normal or urgent.
+    pub urgency: String,
+    /// Grid.
+    pub grid_id: i64,
+    /// The resident.
+    pub resident: ResidentView,
+    /// Who posted it (differs from the resident when staff posted on their behalf).
+    pub created_by: i64,
+    /// How the resident consented, when posted on their behalf (shown to those who see contacts).
+    pub consent_note: Option<String>,
+    /// The volunteer holding it.
+    pub volunteer_id: Option<i64>,
+    /// Wanted by.
+    pub due_at: Option<String>,
+    /// The volunteer's note on fulfilment.
+    pub fulfil_note: Option<String>,
+    /// Rating 1–5.
+    pub rating: Option<i64>,
+    /// The resident's comment.
+    pub rating_comment: Option<String>,
+    /// Reason given for the last reject, release or cancel.
+    pub status_reason: Option<String>,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+    /// Claimed.
+    pub claimed_at: Option<String>,
+    /// Fulfilled.
+    pub fulfilled_at: Option<String>,
+    /// Closed.
+    pub closed_at: Option<String>,
+}
+
+/// A page of wishes.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct WishPage {
+    /// The wishes, newest first.
+    pub items: Vec<WishView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One timeline row.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct TimelineView {
+    /// Id.
+    pub id: i64,
+    /// When.
+    pub at: String,
+    /// Who (absent for the system).
+    pub actor_id: Option<i64>,
+    /// create, approve, reject, claim, assign, release, fulfil, confirm, cancel, auto_close.
+    pub action: String,
+    /// Status before.
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: String,
+    /// Reason, note or comment.
+    pub note: Option<String>,
+}
+
+impl From<TimelineEntry> for TimelineView {
+    fn from(e: TimelineEntry) -> Self {
+        Self {
+            id: e.id,
+            at: rfc3339(e.at),
+            actor_id: e.actor_id,
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            note: e.note,
+        }
+    }
+}
+
+pub(crate) fn view(wish: Wish, visible: bool) -> WishView {
+    let r = wish.resident;
+    WishView {
+        id: wish.id,
+        status: wish.status.as_str().to_string(),
+        title: wish.title,
+        description: wish.description,
+        category: wish.category,
+        urgency: wish.urgency.as_str().to_string(),
+        grid_id: wish.grid_id,
+        resident: ResidentView {
+            id: wish.resident_id,
+            display_name: r.display_name,
+            phone: if visible {
+                r.phone
+            } else {
+                r.phone.as_deref().map(mask_phone)
+            },
+            building: r.building,
+            address: r.address.filter(|_| visible),
+            contact_visible: visible,
+        },
+        created_by: wish.created_by,
+        consent_note: wish.consent_note.filter(|_| visible),
+        volunteer_id: wish.volunteer_id,
+        due_at: wish.due_at.map(rfc3339),
+        fulfil_note: wish.fulfil_note,
+        rating: wish.rating,
+        rating_comment: wish.rating_comment,
+        status_reason: wish.status_reason,
+        created_at: rfc3339(wish.created_at),
+        updated_at: rfc3339(wish.updated_at),
+        claimed_at: wish.claimed_at.map(rfc3339),
+        fulfilled_at: wish.fulfilled_at.map(rfc3339),
+        closed_at: wish.closed_at.map(rfc3339),
+    }
+}
