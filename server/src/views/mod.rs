@@ -7,4 +7,4 @@ mod wish;
 
 pub use profile::{GridView, UserView};
 pub(crate) use wish::view;
-pub use wish::{ResidentView, TimelineView, WishPage, WishView};
+pub use wish::{TimelineView, WishPage, WishView};
