@@ -125,10 +125,15 @@ impl From<sqlx::Error> for ApiError {
 }
 
 /// Answers any error that reached the top as JSON. Errors we raised keep their code; poem's own
-/// (parse failures, unknown routes, size limits) get a code from their status.
+/// (parse failures, unknown routes, size limits) get a code from their status; an error that
+/// carries a whole response is answered with it.
 pub async fn to_json(err: poem::Error) -> Response {
     if let Some(api) = err.downcast_ref::<ApiError>() {
         return api.as_response();
+    }
+    // An error made from a whole response (the console's "sign in first" redirect) is its answer.
+    if err.is_from_response() {
+        return err.into_response();
     }
     let status = err.status();
     let code = match status {
