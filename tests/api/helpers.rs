@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // A shared harness: not every test uses every helper.
 
+mod cobuild;
+
 use std::sync::Arc;
 
 use reqwest::StatusCode;

@@ -78,6 +78,8 @@ pub struct Resource {
     pub id: i64,
     /// The unit offering it.
     pub unit_id: i64,
+    /// The unit's name.
+    pub unit_name: String,
     /// Title, e.g. "老年人健康体检".
     pub title: String,
     /// The wish category it serves.
@@ -126,7 +128,10 @@ pub struct ResourceFilter {
     pub available_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, unit_id, title, category, kind, quantity, available_from, available_to, status";
+/// The columns [`from_row`] reads, the offering unit's name by a subquery (both engines take one
+/// in `RETURNING` too).
+const COLUMNS: &str = "id, unit_id, title, category, kind, quantity, available_from, available_to, status, \
+     (SELECT u.name FROM cobuild_units u WHERE u.id = unit_resources.unit_id) AS unit_name";
 
 fn from_row(r: &AnyRow) -> Resource {
     let kind: String = r.get("kind");
@@ -134,6 +139,7 @@ fn from_row(r: &AnyRow) -> Resource {
     Resource {
         id: r.get("id"),
         unit_id: r.get("unit_id"),
+        unit_name: r.get("unit_name"),
         title: r.get("title"),
         category: r.get("category"),
         kind: kind.parse().unwrap_or(ResourceKind::Service),
@@ -169,9 +175,13 @@ impl NewResource {
 }
 
 /// Whether `caller` keeps the resources of `unit_id`: an admin or the unit's linked contact.
+/// Decided before anything is looked up for anyone else: a caller who is not the contact hears
+/// the same 403 whether the unit exists or not; only admins learn that it does not.
 async fn may_keep(conn: &mut AnyConnection, caller: &Caller, unit_id: i64) -> CoreResult<()> {
-    let unit = unit::get(conn, unit_id).await?;
-    if caller.is_admin() || unit.contact_user_id == Some(caller.user_id) {
+    if caller.is_admin() {
+        return unit::get(conn, unit_id).await.map(drop);
+    }
+    if unit::contacts(conn, caller.user_id).await?.contains(&unit_id) {
         return Ok(());
     }
     Err(CoreError::forbidden(
@@ -230,24 +240,18 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> CoreResult<Resource> {
 
 /// Resources matching `f`, by id: for admins, grid leaders, and a unit's contact (their own).
 pub async fn list(conn: &mut AnyConnection, caller: &Caller, f: &ResourceFilter) -> CoreResult<Vec<Resource>> {
-    let own: Option<i64> = if caller.is_admin() || caller.has(Role::GridLeader) {
-        None
-    } else {
-        let unit: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cobuild_units WHERE contact_user_id = $1 ORDER BY id")
-                .bind(caller.user_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        Some(unit.ok_or_else(|| {
-            CoreError::forbidden(
-                "not_permitted",
-                "only admins, grid leaders and unit contacts list resources",
-            )
-        })?)
-    };
+    // A unit's contact (not staff) lists the resources of the units they act for.
+    let own = !(caller.is_admin() || caller.has(Role::GridLeader));
+    if own && unit::contacts(conn, caller.user_id).await?.is_empty() {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only admins, grid leaders and unit contacts list resources",
+        ));
+    }
     let sql = format!(
         "SELECT {COLUMNS} FROM unit_resources WHERE ($1 = '' OR category = $1) AND ($2 = '' OR kind = $2) \
-         AND ($3 = '' OR status = $3) AND ($4 = 0 OR unit_id = $4) AND ($5 = 0 OR unit_id = $5) \
+         AND ($3 = '' OR status = $3) AND ($4 = 0 OR unit_id = $4) \
+         AND ($5 = 0 OR unit_id IN (SELECT u.id FROM cobuild_units u WHERE u.contact_user_id = $5)) \
          AND ($6 = 0 OR (status = 'available' AND COALESCE(available_from, $6) <= $6 \
               AND COALESCE(available_to, $6 + 1) > $6)) ORDER BY id"
     );
@@ -256,7 +260,7 @@ pub async fn list(conn: &mut AnyConnection, caller: &Caller, f: &ResourceFilter)
         .bind(f.kind.map_or("", ResourceKind::as_str))
         .bind(f.status.map_or("", ResourceStatus::as_str))
         .bind(f.unit_id.unwrap_or(0))
-        .bind(own.unwrap_or(0))
+        .bind(if own { caller.user_id } else { 0 })
         .bind(f.available_at.unwrap_or(0))
         .fetch_all(&mut *conn)
         .await?;

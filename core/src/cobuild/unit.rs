@@ -118,10 +118,11 @@ fn name_taken(e: sqlx::Error) -> CoreError {
     })
 }
 
-/// Whether `caller` may see a unit's contact phone and email in full: admins, grid leaders and
-/// the unit's own contact (the privacy rule's staff, as for residents).
+/// Whether `caller` may see a unit's contact phone and email in full: admins and the unit's own
+/// contact. Leaders reach a unit through a project (its contact is emailed) and see the phone
+/// masked, as everyone else does: the person behind it did not sign up to be called by anyone.
 pub fn may_see_contact(caller: &Caller, unit: &Unit) -> bool {
-    caller.is_admin() || caller.has(Role::GridLeader) || unit.contact_user_id == Some(caller.user_id)
+    caller.is_admin() || unit.contact_user_id == Some(caller.user_id)
 }
 
 /// Writes a unit: a new one when `id` is None. Admins only.
@@ -197,6 +198,16 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> CoreResult<Unit> {
         .fetch_optional(&mut *conn)
         .await?;
     row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("unit"))
+}
+
+/// The units `user_id` is the linked contact of, by id.
+pub async fn contacts(conn: &mut AnyConnection, user_id: i64) -> CoreResult<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM cobuild_units WHERE contact_user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
 }
 
 /// Every unit, by id: for admins, grid leaders and unit contacts.

@@ -17,6 +17,8 @@ mod people;
 mod register;
 mod register_csv;
 mod residence;
+mod resources;
+mod units;
 mod wish_actions;
 mod wishes;
 
@@ -43,6 +45,8 @@ pub enum Tag {
     Admin,
     /// The party organisation: branches and their members.
     Party,
+    /// Co-building (共建): units, the resources they offer and the projects that match them to wishes.
+    CoBuilding,
 }
 
 /// The register's resources: buildings and people, the CSV sheet, residence requests.
@@ -55,8 +59,11 @@ type RegisterApis = (
     people::PeopleApi,
 );
 
-/// Staff resources: grids, roles and notifications; the party organisation.
-type StaffApis = (admin::AdminApi, party::PartyApi);
+/// Co-building: units, their resources, projects.
+type CoBuildingApis = (units::UnitApi, resources::ResourceApi);
+
+/// Staff resources: grids, roles and notifications; the party organisation and co-building.
+type StaffApis = (admin::AdminApi, party::PartyApi, CoBuildingApis);
 
 /// Every resource of the API.
 pub fn all(
@@ -85,7 +92,11 @@ pub fn all(
         events::EventApi(state.clone()),
         hours::HoursApi(state.clone()),
         insight::InsightApi(state.clone()),
-        (admin::AdminApi(state.clone()), party::PartyApi(state.clone())),
+        (
+            admin::AdminApi(state.clone()),
+            party::PartyApi(state.clone()),
+            (units::UnitApi(state.clone()), resources::ResourceApi(state.clone())),
+        ),
         (
             register::RegisterApi(state.clone()),
             register_csv::RegisterCsvApi(state.clone()),
