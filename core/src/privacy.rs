@@ -1,6 +1,10 @@
 //! The one rule for a resident's phone number and exact address: the resident; the volunteer
 //! holding the claim (and for a while after close); the grid leader of that grid; admins.
 //! Everyone else gets a masked phone (`138****5678`) and the building only.
+//!
+//! Beside it, the rule for the other direction — who is coming: the holding volunteer's name and
+//! phone go to the resident's side (the resident, whoever posted the wish, linked family) from the
+//! claim on, and to nobody else. The volunteer agreed to that by claiming.
 
 use sqlx::AnyConnection;
 
@@ -25,6 +29,39 @@ pub fn may_see_contact(caller: &Caller, wish: &Wish, now: i64, visible_after_clo
     }
 }
 
+/// Whether `wish` is at a stage where its holder is shown to the resident's side: claimed or
+/// fulfilled, or closed less than `visible_after_close_ms` ago. Never before the claim, and not
+/// after a release, which clears the holder (the next one is shown once someone claims again).
+pub fn volunteer_shown(wish: &Wish, now: i64, visible_after_close_ms: i64) -> bool {
+    if wish.volunteer_id.is_none() {
+        return false;
+    }
+    match wish.status {
+        WishStatus::Claimed | WishStatus::Fulfilled => true,
+        WishStatus::Closed => wish
+            .closed_at
+            .is_some_and(|closed| now < closed.saturating_add(visible_after_close_ms)),
+        _ => false,
+    }
+}
+
+/// Who is coming: whether `caller` may see the holding volunteer's display name and phone. The
+/// resident, whoever posted the wish for them, and their linked family (`family_of` lists the
+/// residents the caller is family of) may, while [`volunteer_shown`]; nobody else ever — not
+/// other residents, volunteers, or staff (who reach volunteers through the register).
+pub fn may_see_volunteer(
+    caller: &Caller,
+    wish: &Wish,
+    family_of: &[i64],
+    now: i64,
+    visible_after_close_ms: i64,
+) -> bool {
+    let residents_side = caller.user_id == wish.resident_id
+        || caller.user_id == wish.created_by
+        || family_of.contains(&wish.resident_id);
+    residents_side && wish.volunteer_id != Some(caller.user_id) && volunteer_shown(wish, now, visible_after_close_ms)
+}
+
 /// Whether a reveal to `caller` is one to audit (residents seeing their own details are not).
 pub fn is_audited_reveal(caller: &Caller, wish: &Wish) -> bool {
     caller.user_id != wish.resident_id
@@ -41,22 +78,50 @@ pub fn mask_phone(phone: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
 }
 
-/// Records that `viewer` was shown the full contact details of the residents of these wishes.
-/// One statement for a whole page (at most 100 wishes, 2 parameters each).
+/// Records that `viewer` was shown the full contact details of the residents of these wishes
+/// (`(wish_id, resident_id)` each). One statement for a whole page.
 pub async fn record_reveals(conn: &mut AnyConnection, viewer: i64, wishes: &[(i64, i64)], now: i64) -> CoreResult<()> {
+    insert_views(
+        conn,
+        "contact_views (viewer_id, resident_id, wish_id, at)",
+        viewer,
+        wishes,
+        now,
+    )
+    .await
+}
+
+/// Records that `viewer` was shown who is coming: the name and phone of each wish's holding
+/// volunteer (`(wish_id, volunteer_id)` each). One statement for a whole page.
+pub async fn record_volunteer_reveals(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    wishes: &[(i64, i64)],
+    now: i64,
+) -> CoreResult<()> {
+    let table = "volunteer_contact_views (viewer_id, volunteer_id, wish_id, at)";
+    insert_views(conn, table, viewer, wishes, now).await
+}
+
+/// One multi-row INSERT of audit rows `(viewer, person, wish, now)` (a page holds at most 100
+/// wishes, 2 parameters each).
+async fn insert_views(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    viewer: i64,
+    wishes: &[(i64, i64)],
+    now: i64,
+) -> CoreResult<()> {
     if wishes.is_empty() {
         return Ok(());
     }
     let rows: Vec<String> = (0..wishes.len())
         .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
         .collect();
-    let sql = format!(
-        "INSERT INTO contact_views (viewer_id, resident_id, wish_id, at) VALUES {}",
-        rows.join(", ")
-    );
+    let sql = format!("INSERT INTO {table} VALUES {}", rows.join(", "));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(viewer).bind(now);
-    for (wish_id, resident_id) in wishes {
-        query = query.bind(*resident_id).bind(*wish_id);
+    for (wish_id, person_id) in wishes {
+        query = query.bind(*person_id).bind(*wish_id);
     }
     query.execute(&mut *conn).await?;
     Ok(())
@@ -136,6 +201,53 @@ mod tests {
             &wish(WishStatus::Open, None),
             0,
             week
+        ));
+    }
+
+    #[test]
+    fn who_is_coming_goes_to_the_residents_side_only() {
+        let week = 7 * 86_400_000;
+        let claimed = Wish {
+            created_by: 12,
+            ..wish(WishStatus::Claimed, None)
+        };
+        let sees = |c: &Caller, w: &Wish, family: &[i64], now| may_see_volunteer(c, w, family, now, week);
+        let resident = caller(10, &[Role::Resident], &[]);
+        let poster = caller(12, &[Role::Resident], &[]);
+        let family = caller(11, &[Role::Resident], &[]);
+        assert!(sees(&resident, &claimed, &[], 0));
+        assert!(sees(&poster, &claimed, &[], 0));
+        assert!(sees(&family, &claimed, &[10], 0));
+        assert!(sees(&resident, &wish(WishStatus::Fulfilled, None), &[], 0));
+        // Everyone else, staff included, and the family of someone else: never.
+        assert!(!sees(&family, &claimed, &[99], 0));
+        for other in [
+            caller(21, &[Role::Volunteer], &[]),
+            caller(20, &[Role::Volunteer], &[]),
+            caller(30, &[Role::GridLeader], &[1]),
+            caller(40, &[Role::Admin], &[]),
+        ] {
+            assert!(!sees(&other, &claimed, &[], 0), "{other:?}");
+        }
+        // Not before the claim, not after a release (no holder), not once cancelled.
+        assert!(!sees(&resident, &Wish::sample(WishStatus::Open), &[], 0));
+        assert!(!sees(&resident, &wish(WishStatus::Cancelled, None), &[], 0));
+        // After close, for the same while as the volunteer sees the resident.
+        let closed = wish(WishStatus::Closed, Some(1_000));
+        assert!(sees(&resident, &closed, &[], 1_000 + week - 1));
+        assert!(!sees(&resident, &closed, &[], 1_000 + week));
+    }
+
+    #[test]
+    fn a_wish_without_a_holder_shows_nobody() {
+        let unheld = Wish::sample(WishStatus::Claimed);
+        assert!(!volunteer_shown(&unheld, 0, 1));
+        assert!(!may_see_volunteer(
+            &caller(10, &[Role::Resident], &[]),
+            &unheld,
+            &[],
+            0,
+            1
         ));
     }
 }

@@ -1,8 +1,9 @@
 //! Hot pages of the wish list, kept serialized. A page filtered by a public status (open,
 //! claimed, fulfilled, closed) and not `mine` holds the same wishes whoever asks, so its rows and
-//! its bytes — every contact masked — are kept per filter. A caller who may see none of its
-//! contacts (the privacy rule, `may_see_contact`, asked per wish and per request) gets those bytes
-//! as they are; anyone else gets the kept rows presented for them, reveals audited as ever.
+//! its bytes — every contact masked, no volunteer shown — are kept per filter. A caller who may
+//! see none of its contacts and none of its volunteers (the privacy rules, `may_see_contact` and
+//! `may_see_volunteer`, asked per wish and per request) gets those bytes as they are; anyone else
+//! gets the kept rows presented for them, reveals audited as ever.
 //!
 //! Staleness: a page is dropped when this process begins any write (`Db::write_generation`) and
 //! after `server.cache_ttl` in any case, which bounds what a write of another instance — or one
@@ -14,14 +15,14 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use microwish_core::people::Caller;
-use microwish_core::privacy::may_see_contact;
+use microwish_core::privacy::{may_see_contact, may_see_volunteer};
 use microwish_core::wish::store;
 use microwish_core::wish::{Wish, WishFilter, WishStatus};
 
 use crate::error::ApiError;
 use crate::payload::JsonBytes;
 use crate::state::AppState;
-use crate::views::{WishPage, WishView, view};
+use crate::views::{Seen, WishPage, WishView, view};
 
 /// More pages than this and the cache starts over (cursors make keys many).
 const MAX_PAGES: usize = 1_000;
@@ -61,12 +62,13 @@ pub struct Page {
 }
 
 impl Page {
-    /// Whether `caller` sees exactly the masked page: no contact on it is theirs to see.
-    pub fn fits(&self, caller: &Caller, now: i64, visible_after_close_ms: i64) -> bool {
-        !self
-            .wishes
-            .iter()
-            .any(|w| may_see_contact(caller, w, now, visible_after_close_ms))
+    /// Whether `caller` sees exactly the masked page: no contact and no volunteer on it is
+    /// theirs to see (`family_of`: the residents they are family of).
+    pub fn fits(&self, caller: &Caller, family_of: &[i64], now: i64, visible_after_close_ms: i64) -> bool {
+        !self.wishes.iter().any(|w| {
+            may_see_contact(caller, w, now, visible_after_close_ms)
+                || may_see_volunteer(caller, w, family_of, now, visible_after_close_ms)
+        })
     }
 }
 
@@ -131,16 +133,18 @@ impl AppState {
                 let Some(key) = key else {
                     return self.present_page(caller, wishes, filter).await;
                 };
-                let masked = wishes.iter().map(|w| view(w.clone(), false)).collect();
+                let masked = wishes.iter().map(|w| view(w.clone(), Seen::default())).collect();
                 let masked = JsonBytes::new(&page_of(masked, &wishes, filter)).bytes();
                 self.pages.put(key, generation, now, wishes, masked)
             }
         };
         let window = self.settings.wishes.contact_visible_after_close.as_millis_i64();
-        if page.fits(caller, now, window) {
+        let family_of = self.family_for(caller, &page.wishes).await?;
+        if page.fits(caller, &family_of, now, window) {
             return Ok(JsonBytes::from_bytes(page.masked.clone()));
         }
-        self.present_page(caller, page.wishes.clone(), filter).await
+        let items = self.present_known(caller, page.wishes.clone(), &family_of).await?;
+        Ok(JsonBytes::new(&page_of(items, &page.wishes, filter)))
     }
 
     /// The page presented for `caller` (contacts they may see shown, and audited).

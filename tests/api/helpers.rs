@@ -266,6 +266,36 @@ impl TestApp {
         .await
     }
 
+    /// Edits a wish (`PUT /wishes/{id}`).
+    pub async fn edit_wish(&self, user: &TestUser, wish_id: i64, body: Value) -> Answer {
+        self.call(
+            "PUT",
+            &format!("/api/v1/wishes/{wish_id}"),
+            Some(&user.token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// A wish's timeline as `user` sees it.
+    pub async fn timeline(&self, user: &TestUser, wish_id: i64) -> Vec<Value> {
+        let body = self
+            .get(&format!("/api/v1/wishes/{wish_id}/timeline"), &user.token)
+            .await;
+        body.expect(200).as_array().cloned().unwrap_or_default()
+    }
+
+    /// Links `family` to `resident` through a one-time family code.
+    pub async fn link_family(&self, resident: &TestUser, family: &TestUser) {
+        let answer = self
+            .call("POST", "/api/v1/me/family-codes", Some(&resident.token), None)
+            .await;
+        let code = answer.expect(201)["code"].clone();
+        self.post("/api/v1/me/family", &family.token, json!({ "code": code }))
+            .await
+            .expect(200);
+    }
+
     /// Outbox rows recorded for a wish: (kind, recipient) in order.
     pub async fn outbox(&self, wish_id: i64) -> Vec<(String, i64)> {
         let mut conn = self.db.pool().acquire().await.unwrap();

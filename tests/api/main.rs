@@ -18,4 +18,5 @@ mod party;
 mod races;
 mod register;
 mod service;
+mod wishes;
 mod workers;

@@ -31,8 +31,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed, id:
     let caller = &signed.caller;
     let loaded = async {
         let mut conn = state.db.pool().acquire().await?;
-        let wish = wishes::get(&mut conn, caller, id.0).await?;
-        let timeline = wishes::timeline(&mut conn, caller, id.0).await?;
+        let (wish, timeline) = wishes::timeline(&mut conn, caller, id.0).await?;
         let mut steps = Vec::with_capacity(timeline.len());
         for step in &timeline {
             let who = match step.actor_id {

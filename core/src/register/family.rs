@@ -182,6 +182,15 @@ pub async fn is_family(conn: &mut AnyConnection, user_id: i64, resident_id: i64)
     Ok(row.is_some())
 }
 
+/// The residents `family_id` is linked to as family (who see who is coming to them).
+pub async fn residents_of(conn: &mut AnyConnection, family_id: i64) -> CoreResult<Vec<i64>> {
+    let rows = sqlx::query("SELECT resident_id FROM family_links WHERE family_id = $1")
+        .bind(family_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 /// The news about their own wishes a resident's family hears of too (every resident), and that
 /// must reach someone when the resident has no channel at all (an offline resident).
 pub(crate) fn relayed(kind: NotificationKind, offline: bool) -> bool {

@@ -60,6 +60,10 @@ pub async fn apply(
     let mut after = changed(&before, action, &input, volunteer, now)?;
     after.status = to;
     write(conn, &before, &after, action).await?;
+    if volunteer.is_some() {
+        // Who is coming: the assigned volunteer's name and phone, as a read would join them.
+        after.volunteer = load(conn, id).await?.volunteer;
+    }
     finish(conn, caller, &before, after, action, &input, settings).await
 }
 
@@ -103,6 +107,7 @@ fn changed(before: &Wish, action: Action, input: &ChangeInput, volunteer: Option
         Action::Release => {
             require_note(input, "reason")?;
             after.volunteer_id = None;
+            after.volunteer = None;
             after.claimed_at = None;
         }
         Action::Reject => require_note(input, "reason")?,
@@ -117,7 +122,8 @@ fn changed(before: &Wish, action: Action, input: &ChangeInput, volunteer: Option
             after.closed_at = Some(now);
         }
         Action::AutoClose => after.closed_at = Some(now),
-        Action::Approve | Action::Cancel => {}
+        // Edits have their own path (`edit`), which never comes here.
+        Action::Approve | Action::Cancel | Action::Edit => {}
     }
     if matches!(action, Action::Reject | Action::Release | Action::Cancel) {
         after.status_reason = input.note.clone();
@@ -181,7 +187,8 @@ fn require_note(input: &ChangeInput, field: &str) -> CoreResult<()> {
     }
 }
 
-fn refusal(refusal: Refusal, action: Action, wish: &Wish) -> CoreError {
+/// The error a refused transition answers: 403 for who, 409 for when.
+pub(super) fn refusal(refusal: Refusal, action: Action, wish: &Wish) -> CoreError {
     match (refusal, action) {
         (Refusal::NotPermitted, Action::Claim) => {
             CoreError::forbidden("not_permitted", "only volunteers may claim wishes, and not their own")

@@ -49,6 +49,7 @@ pub(super) async fn take(
         let mut before = after.clone();
         before.status = WishStatus::Open;
         before.volunteer_id = None;
+        before.volunteer = None;
         before.claimed_at = None;
         (before, after)
     }))

@@ -5,7 +5,7 @@
 use sqlx::AnyConnection;
 
 use super::machine::Action;
-use super::model::{Urgency, Wish};
+use super::model::{Urgency, Wish, WishStatus};
 use crate::alert::NewAlert;
 use crate::alert::store as alerts;
 use crate::alert::summary::Reason;
@@ -22,6 +22,18 @@ pub(super) async fn on_posted(conn: &mut AnyConnection, wish: &Wish, vulnerable:
     let key = format!("{}:{}", reason.kind(), wish.id);
     let alert = NewAlert::new(reason, Some(wish.id), wish.grid_id, &wish.title, key);
     alerts::raise(conn, &alert, true, &wish.title, now).await?;
+    Ok(())
+}
+
+/// After an edit: a wish sent back to review is no longer waiting for a volunteer (its unclaimed
+/// alerts end; they start afresh when it is approved); one made urgent while open alerts now.
+pub(super) async fn on_edited(conn: &mut AnyConnection, before: &Wish, after: &Wish, now: i64) -> CoreResult<()> {
+    if before.status == WishStatus::Open && after.status == WishStatus::PendingReview {
+        alerts::resolve_for_wish(conn, after.id, &["unclaimed", "unclaimed_escalated"], "edit", now).await?;
+    }
+    if after.status == WishStatus::Open && after.urgency == Urgency::Urgent && before.urgency != Urgency::Urgent {
+        on_posted(conn, after, false, now).await?;
+    }
     Ok(())
 }
 

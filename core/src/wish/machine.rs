@@ -7,6 +7,9 @@
 //!       +--reject--> rejected  |  +------release--------+
 //!       +--------cancel--------+------cancel------------+--> cancelled
 //! ```
+//!
+//! `edit` (the owner) keeps a wish under review or open where it is; the store sends it back to
+//! review when review is required. Cancelling by the owner is the resident's *withdraw*.
 
 use super::WishStatus;
 
@@ -29,13 +32,15 @@ pub enum Action {
     Confirm,
     /// The resident (or a leader) withdraws the wish.
     Cancel,
+    /// The resident (or whoever posted it) changes its text, category, urgency or due date.
+    Edit,
     /// The confirmation window passed.
     AutoClose,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Approve,
         Action::Reject,
         Action::Claim,
@@ -45,6 +50,7 @@ impl Action {
         Action::Confirm,
         Action::Cancel,
         Action::AutoClose,
+        Action::Edit,
     ];
 
     /// The name recorded on the timeline.
@@ -59,6 +65,7 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::AutoClose => "auto_close",
+            Action::Edit => "edit",
         }
     }
 }
@@ -118,6 +125,7 @@ fn permitted(action: Action, actor: Actor) -> bool {
         Confirm => matches!(actor, Owner | Leader | Admin),
         Cancel => matches!(actor, Owner | Leader | Admin),
         AutoClose => actor == System,
+        Edit => actor == Owner,
     }
 }
 
@@ -133,6 +141,8 @@ fn target(from: WishStatus, action: Action) -> Option<WishStatus> {
         (Claimed, Fulfil) => Some(Fulfilled),
         (Fulfilled, Confirm | AutoClose) => Some(Closed),
         (PendingReview | Open | Claimed, Cancel) => Some(Cancelled),
+        (PendingReview, Edit) => Some(PendingReview),
+        (Open, Edit) => Some(Open),
         _ => None,
     }
 }

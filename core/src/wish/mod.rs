@@ -1,11 +1,12 @@
 //! The micro-wish (微心愿): its model, its pure state machine, who may see and act on it, who
 //! hears of each change, and the store — posting (`post`), changing (`change`), the timeline and
-//! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), and reads
-//! (`query`) — gathered under `store`.
+//! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), editing
+//! (`edit`), and reads (`query`) — gathered under `store`.
 
 pub mod access;
 mod change;
 mod claim;
+mod edit;
 mod effects;
 pub mod machine;
 pub mod model;
@@ -15,5 +16,6 @@ pub mod query;
 pub mod store;
 mod trail;
 
+pub use edit::WishEdit;
 pub use machine::{Action, Actor, Refusal, transition};
-pub use model::{NewWish, TimelineEntry, Urgency, Wish, WishFilter, WishStatus};
+pub use model::{NewWish, TimelineEntry, Urgency, VolunteerContact, Wish, WishFilter, WishStatus};

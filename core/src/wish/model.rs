@@ -154,6 +154,17 @@ pub struct Wish {
     pub updated_at: i64,
     /// The resident's contact details (unmasked: masking happens at the edge, in one place).
     pub resident: ResidentContact,
+    /// The holding volunteer's name and phone (unmasked: who may see them is decided at the edge).
+    pub volunteer: Option<VolunteerContact>,
+}
+
+/// The volunteer's name and phone as stored: what the resident's side sees of who is coming.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VolunteerContact {
+    /// Display name.
+    pub display_name: String,
+    /// Mobile number.
+    pub phone: Option<String>,
 }
 
 /// The resident's name and contact details as stored.
@@ -252,6 +263,7 @@ impl Wish {
             created_at: 0,
             updated_at: 0,
             resident: ResidentContact::default(),
+            volunteer: None,
         }
     }
 }

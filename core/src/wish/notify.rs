@@ -50,6 +50,15 @@ pub fn on_created(wish: &Wish, leader_id: Option<i64>, actor_id: i64, resident_v
     finish(list, Some(actor_id))
 }
 
+/// After an edit: a wish (back) under review goes to the grid leader again.
+pub fn on_edited(after: &Wish, leader_id: Option<i64>, actor_id: i64) -> Vec<Announcement> {
+    let list = match (leader_id, after.status) {
+        (Some(leader), WishStatus::PendingReview) => vec![to(WishReview, leader)],
+        _ => Vec::new(),
+    };
+    finish(list, Some(actor_id))
+}
+
 /// After `action` moved `before` to `after`: the other parties hear of it.
 pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Option<i64>) -> Vec<Announcement> {
     let resident = before.resident_id;
@@ -79,6 +88,8 @@ pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Opti
                 list.push(to(WishConfirmed, volunteer));
             }
         }
+        // Edits are announced by `on_edited`.
+        Action::Edit => {}
         Action::Cancel => {
             list.push(to(WishCancelled, resident));
             if let (WishStatus::Claimed, Some(volunteer)) = (before.status, before.volunteer_id) {

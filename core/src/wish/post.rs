@@ -29,12 +29,7 @@ pub async fn create(
     needs_review: bool,
     now: i64,
 ) -> CoreResult<Wish> {
-    if !rules.categories.iter().any(|c| c.code == new.category) {
-        return Err(CoreError::invalid(
-            "unknown_category",
-            format!("category: `{}` is not one of GET /api/v1/categories", new.category),
-        ));
-    }
+    check_category(rules, &new.category)?;
     let consent = new.consent_note.as_ref().map(|n| n.as_str()).filter(|n| !n.is_empty());
     let resident = resident_for(conn, caller, new.on_behalf_of, consent.is_some()).await?;
     let status = if needs_review || rules.review_required || !resident.verified {
@@ -80,6 +75,17 @@ pub async fn create(
         effects::on_posted(conn, &wish, resident.vulnerable, now).await?;
     }
     Ok(wish)
+}
+
+/// Refuses a category code that is not configured (posting and editing alike).
+pub(super) fn check_category(rules: &WishSettings, code: &str) -> CoreResult<()> {
+    if !rules.categories.iter().any(|c| c.code == code) {
+        return Err(CoreError::invalid(
+            "unknown_category",
+            format!("category: `{code}` is not one of GET /api/v1/categories"),
+        ));
+    }
+    Ok(())
 }
 
 /// The resident a wish is for: the caller, or — for staff or linked family, with the resident's consent — the

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::access::can_see;
-use super::model::{ResidentContact, TimelineEntry, Wish, WishFilter, WishStatus};
+use super::model::{ResidentContact, TimelineEntry, VolunteerContact, Wish, WishFilter, WishStatus};
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
 
@@ -17,12 +17,14 @@ const WISH_COLUMNS: &str = "{w}id, {w}resident_id, {w}created_by, {w}consent_not
     {w}description, {w}category, {w}urgency, {w}due_at, {w}status, {w}volunteer_id, {w}claimed_at, {w}fulfilled_at, \
     {w}fulfil_note, {w}closed_at, {w}rating, {w}rating_comment, {w}status_reason, {w}created_at, {w}updated_at";
 
-/// A wish joined with its resident's contact columns, ready for a `WHERE`.
+/// A wish joined with its resident's contact columns and its volunteer's name and phone, ready
+/// for a `WHERE`.
 fn select_wish() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT {}, u.display_name AS r_name, u.phone AS r_phone, u.building AS r_building, \
-         u.address AS r_address FROM wishes w JOIN users u ON u.id = w.resident_id",
+         u.address AS r_address, v.display_name AS v_name, v.phone AS v_phone \
+         FROM wishes w JOIN users u ON u.id = w.resident_id LEFT JOIN users v ON v.id = w.volunteer_id",
             WISH_COLUMNS.replace("{w}", "w.")
         )
     });
@@ -30,19 +32,24 @@ fn select_wish() -> &'static str {
 }
 
 /// The `RETURNING` clause of an `UPDATE wishes` that answers what [`from_row`] reads: the row and,
-/// by subqueries (both engines take them there), its resident's contact columns.
+/// by subqueries (both engines take them there), its resident's and volunteer's contact columns.
 pub(super) fn returning_wish() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let contact = |col: &str, alias: &str| {
             format!("(SELECT u.{col} FROM users u WHERE u.id = wishes.resident_id) AS {alias}")
         };
+        let volunteer = |col: &str, alias: &str| {
+            format!("(SELECT v.{col} FROM users v WHERE v.id = wishes.volunteer_id) AS {alias}")
+        };
         format!(
-            "RETURNING {}, {}, {}, {}, {}",
+            "RETURNING {}, {}, {}, {}, {}, {}, {}",
             WISH_COLUMNS.replace("{w}", ""),
             contact("display_name", "r_name"),
             contact("phone", "r_phone"),
             contact("building", "r_building"),
-            contact("address", "r_address")
+            contact("address", "r_address"),
+            volunteer("display_name", "v_name"),
+            volunteer("phone", "v_phone")
         )
     });
     &SQL
@@ -77,6 +84,12 @@ pub(super) fn from_row(row: &AnyRow) -> Wish {
             building: row.get("r_building"),
             address: row.get("r_address"),
         },
+        volunteer: row
+            .get::<Option<String>, _>("v_name")
+            .map(|display_name| VolunteerContact {
+                display_name,
+                phone: row.get("v_phone"),
+            }),
     }
 }
 
@@ -156,16 +169,16 @@ pub async fn list(conn: &mut AnyConnection, caller: &Caller, filter: &WishFilter
     Ok(rows.iter().map(from_row).collect())
 }
 
-/// A wish's timeline, oldest first, for a caller who may see the wish.
-pub async fn timeline(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResult<Vec<TimelineEntry>> {
-    get(conn, caller, id).await?;
+/// A wish and its timeline, oldest first, for a caller who may see the wish.
+pub async fn timeline(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResult<(Wish, Vec<TimelineEntry>)> {
+    let wish = get(conn, caller, id).await?;
     let rows = sqlx::query(
         "SELECT id, at, actor_id, action, from_status, to_status, note FROM wish_timeline WHERE wish_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
+    let entries = rows
         .iter()
         .map(|r| TimelineEntry {
             id: r.get("id"),
@@ -176,5 +189,6 @@ pub async fn timeline(conn: &mut AnyConnection, caller: &Caller, id: i64) -> Cor
             to_status: r.get("to_status"),
             note: r.get("note"),
         })
-        .collect())
+        .collect();
+    Ok((wish, entries))
 }

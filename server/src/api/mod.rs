@@ -20,6 +20,7 @@ mod residence;
 mod resources;
 mod units;
 mod wish_actions;
+mod wish_edit;
 mod wishes;
 
 use poem_openapi::Tags;
@@ -59,6 +60,9 @@ type RegisterApis = (
     people::PeopleApi,
 );
 
+/// The wish's resources: posting and reading, its life cycle, editing.
+type WishApis = (wishes::WishApi, wish_actions::WishActionApi, wish_edit::WishEditApi);
+
 /// Co-building: units, their resources, projects.
 type CoBuildingApis = (units::UnitApi, resources::ResourceApi);
 
@@ -71,8 +75,7 @@ pub fn all(
 ) -> (
     auth::AuthApi,
     me::MeApi,
-    wishes::WishApi,
-    wish_actions::WishActionApi,
+    WishApis,
     community::CommunityApi,
     alerts::AlertApi,
     events::EventApi,
@@ -85,8 +88,11 @@ pub fn all(
     (
         auth::AuthApi(state.clone()),
         me::MeApi(state.clone()),
-        wishes::WishApi(state.clone()),
-        wish_actions::WishActionApi(state.clone()),
+        (
+            wishes::WishApi(state.clone()),
+            wish_actions::WishActionApi(state.clone()),
+            wish_edit::WishEditApi(state.clone()),
+        ),
         community::CommunityApi(state.clone()),
         alerts::AlertApi(state.clone()),
         events::EventApi(state.clone()),

@@ -170,7 +170,9 @@ impl WishActionApi {
         self.act(auth, id.0, Action::Confirm, input).await
     }
 
-    /// Resident or grid leader: withdraw a wish that is not yet fulfilled. The body is optional.
+    /// Withdraw: the resident (or whoever posted it) takes back a wish under review, open or
+    /// claimed — the holder, if any, hears of it; a grid leader may cancel too. The body is
+    /// optional.
     #[oai(path = "/wishes/:id/cancel", method = "post")]
     async fn cancel(
         &self,

@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use microwish_core::clock::parse_rfc3339;
 use microwish_core::fields::{Description, Note, Title};
 use microwish_core::people::Caller;
-use microwish_core::wish::{NewWish, WishFilter, WishStatus, store};
+use microwish_core::wish::{NewWish, Urgency, WishFilter, WishStatus, store};
 use microwish_wechat::Suggest;
 
 use super::Tag;
@@ -38,32 +38,34 @@ struct NewWishBody {
     consent_note: Option<Text>,
 }
 
+/// `urgency` as the wire spells it (posting and editing).
+pub(super) fn parse_urgency(text: &str) -> Result<Urgency, ApiError> {
+    text.parse()
+        .map_err(|e: String| ApiError::invalid("invalid_field", format!("urgency: {e}")))
+}
+
+/// `due_at`: an RFC 3339 time in the future (posting and editing).
+pub(super) fn parse_due_at(text: &str, now: i64) -> Result<i64, ApiError> {
+    match parse_rfc3339(text) {
+        Some(t) if t > now => Ok(t),
+        Some(_) => Err(ApiError::invalid("invalid_field", "due_at: must be in the future")),
+        None => Err(ApiError::invalid("invalid_field", "due_at: must be an RFC 3339 time")),
+    }
+}
+
 impl NewWishBody {
     fn parse(self, now: i64) -> Result<NewWish, ApiError> {
-        let urgency = match self.urgency.as_deref() {
-            None => Default::default(),
-            Some(u) => u
-                .parse()
-                .map_err(|e: String| ApiError::invalid("invalid_field", format!("urgency: {e}")))?,
-        };
-        let due_at = match self.due_at.as_deref() {
-            None => None,
-            Some(text) => match parse_rfc3339(text) {
-                Some(t) if t > now => Some(t),
-                Some(_) => {
-                    return Err(ApiError::invalid("invalid_field", "due_at: must be in the future"));
-                }
-                None => {
-                    return Err(ApiError::invalid("invalid_field", "due_at: must be an RFC 3339 time"));
-                }
-            },
-        };
         Ok(NewWish {
             title: Title::parse(&self.title)?,
             description: Description::parse(&self.description)?,
             category: self.category.into_inner(),
-            urgency,
-            due_at,
+            urgency: self
+                .urgency
+                .as_deref()
+                .map(parse_urgency)
+                .transpose()?
+                .unwrap_or_default(),
+            due_at: self.due_at.as_deref().map(|t| parse_due_at(t, now)).transpose()?,
             on_behalf_of: self.on_behalf_of,
             consent_note: self.consent_note.as_deref().map(Note::parse).transpose()?,
         })
@@ -125,10 +127,11 @@ fn parse_filter(
 }
 
 impl AppState {
-    /// Checks wish text with WeChat: risky is refused, review waits for a leader. If WeChat
-    /// cannot answer, the wish is held for review rather than refused: residents are not blocked
-    /// by an outage, and nothing unchecked goes public.
-    async fn needs_review(&self, caller: &Caller, new: &NewWish) -> Result<bool, ApiError> {
+    /// Checks wish text (a new wish's, or an edit's new title and description) with WeChat:
+    /// risky is refused, review waits for a leader. If WeChat cannot answer, the wish is held for
+    /// review rather than refused: residents are not blocked by an outage, and nothing unchecked
+    /// goes public.
+    pub(super) async fn needs_review(&self, caller: &Caller, text: &str) -> Result<bool, ApiError> {
         if !self.settings.wechat.content_check {
             return Ok(false);
         }
@@ -137,8 +140,7 @@ impl AppState {
             .await?
             .openid;
         drop(conn);
-        let text = format!("{}\n{}", new.title.as_str(), new.description.as_str());
-        match self.wechat.msg_sec_check(&openid, 3, &text).await {
+        match self.wechat.msg_sec_check(&openid, 3, text).await {
             Ok(v) if v.suggest == Suggest::Risky => Err(ApiError::invalid(
                 "content_rejected",
                 "the text was refused by the content check; please rephrase it",
@@ -160,9 +162,10 @@ impl WishApi {
         let caller = self.0.caller(&auth).await?;
         let now = self.0.clock.now_ms();
         let new = body.0.parse(now)?;
-        let urgent = new.urgency == microwish_core::wish::Urgency::Urgent;
+        let urgent = new.urgency == Urgency::Urgent;
         self.0.limits.post_wish(&self.0.db, caller.user_id, urgent, now).await?;
-        let review = self.0.needs_review(&caller, &new).await?;
+        let text = format!("{}\n{}", new.title.as_str(), new.description.as_str());
+        let review = self.0.needs_review(&caller, &text).await?;
         let mut tx = self.0.db.begin_write().await?;
         let wish = store::create(&mut tx, &caller, new, &self.0.settings.wishes, review, now).await?;
         let view = self.0.present_in(&mut tx, &caller, wish).await?;
@@ -200,12 +203,14 @@ impl WishApi {
         Ok(Json(self.0.present_one(&caller, wish).await?))
     }
 
-    /// Everything that happened to a wish, oldest first.
+    /// Everything that happened to a wish, oldest first. For the resident's side, the step that
+    /// gave the wish to its current holder names them (`volunteer_name`: "王师傅 claimed").
     #[oai(path = "/wishes/:id/timeline", method = "get")]
     async fn timeline(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<Vec<TimelineView>>, ApiError> {
         let caller = self.0.caller(&auth).await?;
         let mut conn = self.0.db.pool().acquire().await?;
-        let entries = store::timeline(&mut conn, &caller, id.0).await?;
-        Ok(Json(entries.into_iter().map(Into::into).collect()))
+        let (wish, entries) = store::timeline(&mut conn, &caller, id.0).await?;
+        drop(conn);
+        Ok(Json(self.0.present_timeline(&caller, wish, entries).await?))
     }
 }

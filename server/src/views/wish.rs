@@ -1,11 +1,13 @@
-//! A wish as the API shows it, with the resident's contact either in full or masked; pages and
-//! timeline rows.
+//! A wish as the API shows it, with the resident's contact either in full or masked and who is
+//! coming shown or left out; pages and timeline rows.
 
 use poem_openapi::Object;
 
 use microwish_core::clock::rfc3339;
 use microwish_core::privacy::mask_phone;
 use microwish_core::wish::{TimelineEntry, Wish};
+
+use super::coming::{self, Seen, VolunteerView};
 
 /// The resident a wish is for, with contact details masked unless the caller may see them.
 #[derive(Debug, Object)]
@@ -51,6 +53,10 @@ pub struct WishView {
     pub consent_note: Option<String>,
     /// The volunteer holding it.
     pub volunteer_id: Option<i64>,
+    /// Who is coming: the holder's name and phone, for the resident, whoever posted the wish and
+    /// the resident's linked family only, from the claim until a release (then the next holder)
+    /// and for `wishes.contact_visible_after_close` after it closes. Absent for everyone else.
+    pub volunteer: Option<VolunteerView>,
     /// Wanted by.
     pub due_at: Option<String>,
     /// The volunteer's note on fulfilment.
@@ -93,14 +99,17 @@ pub struct TimelineView {
     pub at: String,
     /// Who (absent for the system).
     pub actor_id: Option<i64>,
-    /// create, approve, reject, claim, assign, release, fulfil, confirm, cancel, auto_close.
+    /// create, approve, reject, claim, assign, release, fulfil, confirm, cancel, auto_close, edit.
     pub action: String,
     /// Status before.
     pub from_status: Option<String>,
     /// Status after.
     pub to_status: String,
-    /// Reason, note or comment.
+    /// Reason, note or comment (an edit: the fields it changed).
     pub note: Option<String>,
+    /// On the step that gave the wish to its current holder: their name, for the resident's side
+    /// only (as `volunteer` on the wish).
+    pub volunteer_name: Option<String>,
 }
 
 impl From<TimelineEntry> for TimelineView {
@@ -113,11 +122,14 @@ impl From<TimelineEntry> for TimelineView {
             from_status: e.from_status,
             to_status: e.to_status,
             note: e.note,
+            volunteer_name: None,
         }
     }
 }
 
-pub(crate) fn view(wish: Wish, visible: bool) -> WishView {
+pub(crate) fn view(wish: Wish, seen: Seen) -> WishView {
+    let visible = seen.contact;
+    let volunteer = coming::volunteer_view(&wish, seen);
     let r = wish.resident;
     WishView {
         id: wish.id,
@@ -142,6 +154,7 @@ pub(crate) fn view(wish: Wish, visible: bool) -> WishView {
         created_by: wish.created_by,
         consent_note: wish.consent_note.filter(|_| visible),
         volunteer_id: wish.volunteer_id,
+        volunteer,
         due_at: wish.due_at.map(rfc3339),
         fulfil_note: wish.fulfil_note,
         rating: wish.rating,

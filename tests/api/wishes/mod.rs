@@ -1,0 +1,4 @@
+//! What a resident and a volunteer see of wishes: who is coming, editing and withdrawing.
+
+mod coming;
+mod edit;
