@@ -17,16 +17,8 @@ pub fn may_see_contact(caller: &Caller, wish: &Wish, now: i64, visible_after_clo
     if caller.user_id == wish.resident_id || caller.is_admin() || caller.leads(wish.grid_id) {
         return true;
     }
-    if wish.volunteer_id != Some(caller.user_id) {
-        return false;
-    }
-    match wish.status {
-        WishStatus::Claimed | WishStatus::Fulfilled => true,
-        WishStatus::Closed => wish
-            .closed_at
-            .is_some_and(|closed| now < closed.saturating_add(visible_after_close_ms)),
-        _ => false,
-    }
+    // The holder sees the resident while the resident sees the holder: the same stages.
+    wish.volunteer_id == Some(caller.user_id) && volunteer_shown(wish, now, visible_after_close_ms)
 }
 
 /// Whether `wish` is at a stage where its holder is shown to the resident's side: claimed or

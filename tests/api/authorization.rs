@@ -702,14 +702,7 @@ async fn short_window(app: TestApp) {
 
 /// Rows of `contact_views` for this viewer and wish.
 async fn reveals(app: &TestApp, viewer: &TestUser, wish_id: i64) -> i64 {
-    use sqlx::Row;
-    sqlx::query("SELECT COUNT(*) FROM contact_views WHERE viewer_id = $1 AND wish_id = $2")
-        .bind(viewer.id)
-        .bind(wish_id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-        .get(0)
+    app.audit_rows("contact_views", viewer, wish_id).await
 }
 
 both_engines!(reveals_are_audited, reveal_audit);

@@ -307,6 +307,19 @@ impl TestApp {
             .collect()
     }
 
+    /// Rows of an audit table (`contact_views`, `volunteer_contact_views`) for a viewer and wish.
+    pub async fn audit_rows(&self, table: &str, viewer: &TestUser, wish_id: i64) -> i64 {
+        use sqlx::Row;
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE viewer_id = $1 AND wish_id = $2");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(viewer.id)
+            .bind(wish_id)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+            .get(0)
+    }
+
     /// Counts rows of a table (for "nothing half-written" checks).
     pub async fn count(&self, table: &str) -> i64 {
         use sqlx::Row;

@@ -9,14 +9,7 @@ use crate::helpers::{Community, TestApp, TestUser};
 
 /// Rows of `volunteer_contact_views` for this viewer and wish.
 async fn audited(app: &TestApp, viewer: &TestUser, wish_id: i64) -> i64 {
-    use sqlx::Row;
-    sqlx::query("SELECT COUNT(*) FROM volunteer_contact_views WHERE viewer_id = $1 AND wish_id = $2")
-        .bind(viewer.id)
-        .bind(wish_id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-        .get(0)
+    app.audit_rows("volunteer_contact_views", viewer, wish_id).await
 }
 
 /// The wish with `id` in a list answer.
