@@ -48,6 +48,7 @@ pub(crate) async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Seeded>
         let building = n % 8 + 1;
         let update = ProfileUpdate {
             weekly_digest: None,
+            skills: None,
             display_name: Some(DisplayName::parse(&name)?),
             phone: Some(Phone::parse(&format!("138{:08}", n))?),
             grid_id: Some(grids[usize::from(building > 4)]),

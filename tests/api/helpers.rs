@@ -249,6 +249,11 @@ impl TestApp {
         assert_eq!(me["residence_verified"], true);
     }
 
+    /// Sets a person's skills (`PUT /me {"skills"}`).
+    pub async fn set_skills(&self, user: &TestUser, skills: &[&str]) -> Answer {
+        self.put("/api/v1/me", &user.token, json!({ "skills": skills })).await
+    }
+
     /// Posts a wish and returns it.
     pub async fn wish(&self, user: &TestUser, title: &str) -> Value {
         let body = json!({ "title": title, "description": "请帮帮忙", "category": "errand" });

@@ -6,6 +6,7 @@ pub mod grid;
 pub mod preferences;
 pub mod role;
 pub mod session;
+pub mod skills;
 pub mod subscription;
 pub(crate) mod token;
 pub mod user;

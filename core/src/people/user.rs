@@ -49,6 +49,8 @@ pub struct ProfileUpdate {
     pub address: Option<Address>,
     /// Volunteers: the weekly digest of open wishes in their grid, on or off.
     pub weekly_digest: Option<bool>,
+    /// New skills (replacing the old ones).
+    pub skills: Option<super::skills::Skills>,
 }
 
 const COLUMNS: &str = "id, openid, display_name, phone, email, grid_id, building, address, created_at";
@@ -129,7 +131,7 @@ pub async fn caller(pool: &AnyPool, user_id: i64) -> CoreResult<Caller> {
     Ok(Caller::fold(user_id, rows.iter().map(|r| (r.get(0), r.get(1)))))
 }
 
-/// Applies a profile update; an unknown grid is refused.
+/// Applies a profile update (skills included); an unknown grid is refused.
 pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUpdate, now: i64) -> CoreResult<User> {
     if let Some(grid_id) = update.grid_id {
         super::grid::get(conn, grid_id)
@@ -153,6 +155,9 @@ pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUp
     .bind(update.weekly_digest.map(i64::from))
     .execute(&mut *conn)
     .await?;
+    if let Some(skills) = &update.skills {
+        super::skills::set(conn, id, skills).await?;
+    }
     get(conn, id).await
 }
 

@@ -5,11 +5,14 @@ use std::collections::BTreeMap;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
+use sqlx::AnyConnection;
 
+use microwish_core::config::Category;
 use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
 use microwish_core::people::preferences::{self, Preference};
+use microwish_core::people::skills::{self, Skills};
 use microwish_core::people::subscription::{self, Choice};
-use microwish_core::people::user::{self, ProfileUpdate};
+use microwish_core::people::user::{self, ProfileUpdate, User};
 use microwish_core::register::{Place, requests, verify};
 
 use super::Tag;
@@ -36,10 +39,12 @@ struct ProfileBody {
     address: Option<Text>,
     /// Volunteers: a weekly digest of open wishes in your grid, on Monday mornings.
     weekly_digest: Option<bool>,
+    /// What you can help with: category codes from `GET /api/v1/categories` (replaces the list).
+    skills: Option<Vec<Text>>,
 }
 
 impl ProfileBody {
-    fn parse(self) -> Result<ProfileUpdate, ApiError> {
+    fn parse(self, categories: &[Category]) -> Result<ProfileUpdate, ApiError> {
         Ok(ProfileUpdate {
             display_name: self.display_name.as_deref().map(DisplayName::parse).transpose()?,
             phone: self.phone.as_deref().map(Phone::parse).transpose()?,
@@ -48,6 +53,7 @@ impl ProfileBody {
             building: self.building.as_deref().map(Building::parse).transpose()?,
             address: self.address.as_deref().map(Address::parse).transpose()?,
             weekly_digest: self.weekly_digest,
+            skills: self.skills.map(|s| Skills::parse(&s, categories)).transpose()?,
         })
     }
 }
@@ -104,6 +110,15 @@ fn preferences_view(list: Vec<Preference>) -> PreferencesBody {
     }
 }
 
+/// The caller's own profile as `/me` answers it: with the pending residence request and skills.
+async fn own_view(conn: &mut AnyConnection, user: User) -> Result<UserView, ApiError> {
+    let pending = requests::pending_of(conn, user.id).await?;
+    let skills = skills::of(conn, user.id).await?;
+    let mut view = UserView::from(user).with_pending(pending);
+    view.skills = Some(skills);
+    Ok(view)
+}
+
 pub struct MeApi(pub AppState);
 
 #[OpenApi(tag = "Tag::Me")]
@@ -114,15 +129,14 @@ impl MeApi {
         let caller = self.0.caller(&auth).await?;
         let mut conn = self.0.db.pool().acquire().await?;
         let user = user::get(&mut conn, caller.user_id).await?;
-        let pending = requests::pending_of(&mut conn, caller.user_id).await?;
-        Ok(Json(UserView::from(user).with_pending(pending)))
+        Ok(Json(own_view(&mut conn, user).await?))
     }
 
     /// Change your profile.
     #[oai(path = "/me", method = "put")]
     async fn put(&self, auth: BearerAuth, body: Json<ProfileBody>) -> Result<Json<UserView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
-        let mut update = body.0.parse()?;
+        let mut update = body.0.parse(&self.0.settings.wishes.categories)?;
         // A grid is never set from what a client types: it becomes a residence request.
         let grid = update.grid_id.take();
         let now = self.0.clock.now_ms();
@@ -132,9 +146,9 @@ impl MeApi {
             verify::file(&mut tx, &caller, caller.user_id, Place::Grid(grid_id), now).await?;
             user = user::get(&mut tx, caller.user_id).await?;
         }
-        let pending = requests::pending_of(&mut tx, caller.user_id).await?;
+        let view = own_view(&mut tx, user).await?;
         tx.commit().await?;
-        Ok(Json(UserView::from(user).with_pending(pending)))
+        Ok(Json(view))
     }
 
     /// Bind your phone number from the mini-program's `getPhoneNumber` button.
@@ -177,9 +191,9 @@ impl MeApi {
         // A pending residence whose household lists this phone is verified now.
         verify::recheck_phone(&mut tx, caller.user_id, now).await?;
         let user = user::get(&mut tx, caller.user_id).await?;
-        let pending = requests::pending_of(&mut tx, caller.user_id).await?;
+        let view = own_view(&mut tx, user).await?;
         tx.commit().await?;
-        Ok(Json(UserView::from(user).with_pending(pending)))
+        Ok(Json(view))
     }
 
     /// Report what the user chose in `wx.requestSubscribeMessage`; answers the remaining quota.

@@ -30,6 +30,9 @@ pub struct UserView {
     /// The residence request waiting for the grid leader, if any.
     #[oai(skip_serializing_if_is_none)]
     pub pending_residence_request_id: Option<i64>,
+    /// Skills: wish category codes (`GET /api/v1/categories`); on your own profile.
+    #[oai(skip_serializing_if_is_none)]
+    pub skills: Option<Vec<String>>,
 }
 
 impl UserView {
@@ -53,6 +56,7 @@ impl From<User> for UserView {
             roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
             residence_verified: u.grid_id.is_some(),
             pending_residence_request_id: None,
+            skills: None,
         }
     }
 }
