@@ -103,7 +103,7 @@ async fn run(args: &Args, url: &str, dir: &std::path::Path) -> anyhow::Result<()
             leader_user_id: None,
             wecom_robot_key: None,
         };
-        grids.push(grid::create(&mut tx, input, now).await?.id);
+        grids.push(grid::create(&mut tx, None, input, now).await?.id);
     }
     for b in 0..BUILDINGS {
         let name = BuildingName::parse(&format!("{}号楼", b + 1))?;

@@ -3,6 +3,7 @@
 
 use anyhow::bail;
 
+use microwish_core::audit::{self, Action, Subject};
 use microwish_core::console::signin;
 use microwish_core::people::{Role, grid, user};
 use microwish_core::{Clock, CoreError, Db, Settings, SystemClock};
@@ -20,6 +21,14 @@ pub async fn grant(db: &Db, openid: &str, role: Role, grid_id: Option<i64>) -> a
     let mut tx = db.begin_write().await?;
     let (found, created) = user::find_or_create(&mut tx, openid, now).await?;
     user::grant(&mut tx, found.id, role).await?;
+    let detail = serde_json::json!({ "role": role.as_str(), "openid": openid, "created": created });
+    audit::record(
+        &mut tx,
+        None,
+        Action::RolesGrant.on(Subject::User(found.id)).with(detail),
+        now,
+    )
+    .await?;
     if let Some(grid_id) = grid_id {
         grid::set_leader(&mut tx, grid_id, found.id, now)
             .await

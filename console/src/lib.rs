@@ -62,7 +62,7 @@ impl ConsoleState {
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{dashboard, events, exports, grids, login, queue, wish};
+    use pages::{audit, dashboard, events, exports, grids, login, queue, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -83,6 +83,7 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/grids", get(grids::list))
         .at("/grids/:id", get(grids::one))
         .at("/dashboard", get(dashboard::page))
+        .at("/audit", get(audit::page))
         .data(state)
         .boxed()
 }

@@ -42,6 +42,11 @@ const SECTIONS: &[Section] = &[
         path: "/console/exports",
         admin_only: false,
     },
+    Section {
+        key: "audit",
+        path: "/console/audit",
+        admin_only: true,
+    },
 ];
 
 /// The sections `caller` may open, with the one holding `path` marked active.

@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("wish.html", include_str!("../templates/wish.html")),
     ("exports.html", include_str!("../templates/exports.html")),
     ("dashboard.html", include_str!("../templates/dashboard.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
 ];
 
 impl Templates {
@@ -102,7 +103,7 @@ pub fn page(
 }
 
 /// Percent-encodes a value for a query string (everything but unreserved characters and `/`).
-fn encode_query_value(text: &str) -> String {
+pub(crate) fn encode_query_value(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod alert;
+pub mod audit;
 pub mod clock;
 pub mod cobuild;
 pub mod config;

@@ -37,7 +37,7 @@ pub(crate) async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Seeded>
             leader_user_id: None,
             wecom_robot_key: None,
         };
-        let grid_id = grid::create(&mut tx, input, now).await?.id;
+        let grid_id = grid::create(&mut tx, None, input, now).await?.id;
         let (leader, _) = user::find_or_create(&mut tx, &format!("bench-leader-{i}"), now).await?;
         user::grant(&mut tx, leader.id, Role::GridLeader).await?;
         grid::set_leader(&mut tx, grid_id, leader.id, now).await?;

@@ -154,7 +154,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
             leader_user_id: None,
             wecom_robot_key: None,
         };
-        grids.push(grid::create(&mut tx, input, now).await?.id);
+        grids.push(grid::create(&mut tx, None, input, now).await?.id);
     }
     let mut ids = Vec::new();
     let mut tokens = Vec::new();

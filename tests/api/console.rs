@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, TestUser};
 
+mod audit;
 mod browser;
 mod dashboard;
 mod events;

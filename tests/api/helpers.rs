@@ -301,6 +301,17 @@ impl TestApp {
             .expect(200);
     }
 
+    /// A page of the audit log, as `admin` reads it (`query`: the query string after `?`).
+    pub async fn audit(&self, admin: &TestUser, query: &str) -> Answer {
+        self.get(&format!("/api/v1/admin/audit?{query}"), &admin.token).await
+    }
+
+    /// Every entry of the audit log (at most 500), newest first.
+    pub async fn audit_all(&self, admin: &TestUser) -> Vec<Value> {
+        let page = self.audit(admin, "limit=500").await.expect(200);
+        page["items"].as_array().expect("items").clone()
+    }
+
     /// Outbox rows recorded for a wish: (kind, recipient) in order.
     pub async fn outbox(&self, wish_id: i64) -> Vec<(String, i64)> {
         let mut conn = self.db.pool().acquire().await.unwrap();

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod alerts;
+mod audit;
 mod authorization;
 mod bad_input;
 mod channels;

@@ -5,6 +5,6 @@ mod announce;
 mod care;
 mod family;
 mod handoff;
-mod import;
+pub mod import;
 mod removal;
 mod residence;

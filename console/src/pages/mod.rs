@@ -1,6 +1,7 @@
 //! The console's pages, one module per section, and what they share: the front door, the static
 //! files, the language switch, and how times and categories are shown.
 
+pub mod audit;
 pub mod dashboard;
 pub mod events;
 pub mod exports;

@@ -2,11 +2,13 @@
 //! stays append-only) with the reason, keeping the person's total for the event between nothing
 //! and what the event is worth (`hours::event_minutes`).
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::hours::{self, Credit, event_key, event_minutes};
 use super::model::EventStatus;
 use super::store::load_managed;
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
 
@@ -99,5 +101,10 @@ pub async fn correct(
     .bind(c.note)
     .execute(&mut *conn)
     .await?;
+    let detail = json!({ "user_id": c.user_id, "minutes": c.minutes, "total": after, "note": c.note });
+    let fact = Action::HoursCorrect
+        .on(Subject::Event(c.event_id))
+        .in_grid(event.grid_id);
+    audit::record(conn, Some(caller), fact.with(detail), now).await?;
     Ok(after)
 }

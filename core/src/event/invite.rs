@@ -4,11 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{Any, Row};
+use serde_json::json;
+use sqlx::{Any, AnyConnection, Row};
 
 use super::model::{EventStatus, may_manage};
 use super::notify::{self, EventNotice};
 use super::store;
+use crate::audit::{self, Action, Subject};
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
@@ -138,20 +140,27 @@ pub async fn invite(
     for batch in people.chunks(BATCH) {
         invited += invite_batch(db, id, batch, tz, now()).await?;
     }
-    announce_to_grids(db, &event, &audience.grid_ids, tz, now()).await?;
+    let (mut tx, now) = (db.begin_write().await?, now());
+    announce_to_grids(&mut tx, &event, &audience.grid_ids, tz, now).await?;
+    let detail = json!({
+        "grid_ids": grids, "roles": audience.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "user_ids": named, "branch_ids": audience.branch_ids, "invited": invited,
+    });
+    let fact = Action::EventInvite.on(Subject::Event(id)).in_grid(event.grid_id);
+    audit::record(&mut tx, Some(caller), fact.with(detail), now).await?;
+    tx.commit().await?;
     Ok(invited)
 }
 
 /// Grid audiences also hear of the event in their work group: a `grid_event` for each invited
 /// grid's leader, which the notifier posts to the grid's WeCom robot (once per event and grid).
 async fn announce_to_grids(
-    db: &Db,
+    tx: &mut AnyConnection,
     event: &super::model::Event,
     grids: &[i64],
     tz: &jiff::tz::TimeZone,
     now: i64,
 ) -> CoreResult<()> {
-    let mut tx = db.begin_write().await?;
     let mut notices = Vec::new();
     for &g in grids {
         let leader = sqlx::query("SELECT leader_user_id FROM grids WHERE id = $1 AND wecom_robot_key IS NOT NULL")
@@ -166,8 +175,7 @@ async fn announce_to_grids(
             });
         }
     }
-    notify::tell(&mut tx, event, NotificationKind::GridEvent, &notices, tz, now).await?;
-    tx.commit().await?;
+    notify::tell(tx, event, NotificationKind::GridEvent, &notices, tz, now).await?;
     Ok(())
 }
 

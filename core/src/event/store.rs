@@ -1,12 +1,14 @@
 //! Event store functions. Writers take `&mut AnyConnection` (a write transaction) so the change
 //! and its outbox rows commit together; the same SQL runs on SQLite and PostgreSQL.
 
+use serde_json::json;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AnyConnection, Row};
 
 use super::model::{Event, EventInput, EventStatus, Place, may_manage};
 use super::notify::{self, EventNotice};
 use super::places::{count, promote_first};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::people::{Caller, grid};
@@ -104,7 +106,15 @@ pub async fn create(conn: &mut AnyConnection, caller: &Caller, input: EventInput
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    load(conn, row.get(0)).await
+    let event = load(conn, row.get(0)).await?;
+    let fact = Action::EventCreate.on(Subject::Event(event.id)).in_grid(event.grid_id);
+    audit::record(conn, Some(caller), fact.with(facts(&event)), now).await?;
+    Ok(event)
+}
+
+/// What the audit log keeps of an event: what invitees were told.
+fn facts(e: &Event) -> serde_json::Value {
+    json!({ "title": e.title, "location": e.location, "starts_at": e.starts_at, "ends_at": e.ends_at, "capacity": e.capacity })
 }
 
 /// Invitees who still expect the event (everyone invited except those who declined).
@@ -176,6 +186,9 @@ pub async fn update(
     while free > 0 && promote_first(conn, &event, tz, now).await?.is_some() {
         free -= 1;
     }
+    let detail = json!({ "before": facts(&before), "after": facts(&event), "notified": moved });
+    let fact = Action::EventUpdate.on(Subject::Event(id)).in_grid(event.grid_id);
+    audit::record(conn, Some(caller), fact.with(detail), now).await?;
     Ok(event)
 }
 
@@ -200,6 +213,14 @@ pub async fn cancel(
         .map(EventNotice::once_to)
         .collect();
     notify::tell(conn, &event, NotificationKind::EventCancelled, &notices, tz, now).await?;
+    let fact = Action::EventCancel.on(Subject::Event(id)).in_grid(event.grid_id);
+    audit::record(
+        conn,
+        Some(caller),
+        fact.with(json!({ "title": event.title, "told": notices.len() })),
+        now,
+    )
+    .await?;
     Ok(event)
 }
 

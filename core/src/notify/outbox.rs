@@ -1,14 +1,16 @@
 //! The transactional outbox: notifications are recorded with the change they announce, in the
 //! caller's transaction, so both commit or neither does. The notifier consumes these rows.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
 pub use super::row::Notification;
 use super::row::{COLUMNS, from_row};
 
 use super::NotificationKind;
+use crate::audit::{self, Action, Subject};
 use crate::error::CoreResult;
+use crate::people::Caller;
 
 /// A notification to record.
 #[derive(Debug, Clone)]
@@ -114,7 +116,8 @@ pub async fn list(
 /// for any other: a pending or retrying one is already queued, a sent one is done, a sending one
 /// is in flight). Its claims are reset with its attempts, so the next claim is not mistaken for
 /// the rescue of a crashed worker's batch (and counted as a possible duplicate).
-pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<Notification> {
+/// Audited as done by `by`.
+pub async fn retry(conn: &mut AnyConnection, by: &Caller, id: i64, now: i64) -> CoreResult<Notification> {
     let updated = sqlx::query(
         "UPDATE notifications SET status = 'pending', attempts = 0, claims = 0, available_at = $2, lease_until = NULL, \
          updated_at = $2 WHERE id = $1 AND status IN ('dead', 'skipped')",
@@ -137,5 +140,14 @@ pub async fn retry(conn: &mut AnyConnection, id: i64, now: i64) -> CoreResult<No
             format!("only dead or skipped notifications are retried; this one is {status}"),
         ));
     }
-    Ok(from_row(&row)?)
+    let n = from_row(&row)?;
+    let detail = json!({ "kind": n.kind.to_string(), "recipient_id": n.recipient_id, "last_error": n.last_error });
+    audit::record(
+        conn,
+        Some(by),
+        Action::NotificationRetry.on(Subject::Notification(id)).with(detail),
+        now,
+    )
+    .await?;
+    Ok(n)
 }

@@ -1,8 +1,11 @@
 //! Branches (党支部) of the community party committee, each covering some grids.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult, on_constraint};
+use crate::people::Caller;
 
 /// A branch as stored, with the grids it covers and how many members it has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +90,8 @@ async fn list_where(conn: &mut AnyConnection, id: Option<i64>) -> CoreResult<Vec
         .collect())
 }
 
-/// Creates a branch.
-pub async fn create(conn: &mut AnyConnection, input: BranchInput, now: i64) -> CoreResult<Branch> {
+/// Creates a branch, audited as done by `by`.
+pub async fn create(conn: &mut AnyConnection, by: &Caller, input: BranchInput, now: i64) -> CoreResult<Branch> {
     let row = sqlx::query("INSERT INTO party_branches (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id")
         .bind(input.name.clone())
         .bind(now)
@@ -97,12 +100,27 @@ pub async fn create(conn: &mut AnyConnection, input: BranchInput, now: i64) -> C
         .map_err(|e| on_constraint(e, name_taken))?;
     let id = row.get("id");
     set_grids(conn, id, &input.grid_ids).await?;
-    get(conn, id).await
+    let branch = get(conn, id).await?;
+    let fact = Action::BranchCreate.on(Subject::Branch(id));
+    audit::record(
+        conn,
+        Some(by),
+        fact.with(json!({ "name": branch.name, "grid_ids": branch.grid_ids })),
+        now,
+    )
+    .await?;
+    Ok(branch)
 }
 
-/// Renames a branch and replaces the grids it covers.
-pub async fn update(conn: &mut AnyConnection, id: i64, input: BranchInput, now: i64) -> CoreResult<Branch> {
-    get(conn, id).await?;
+/// Renames a branch and replaces the grids it covers, audited as done by `by`.
+pub async fn update(
+    conn: &mut AnyConnection,
+    by: &Caller,
+    id: i64,
+    input: BranchInput,
+    now: i64,
+) -> CoreResult<Branch> {
+    let before = get(conn, id).await?;
     sqlx::query("UPDATE party_branches SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(input.name.clone())
         .bind(now)
@@ -111,7 +129,17 @@ pub async fn update(conn: &mut AnyConnection, id: i64, input: BranchInput, now: 
         .await
         .map_err(|e| on_constraint(e, name_taken))?;
     set_grids(conn, id, &input.grid_ids).await?;
-    get(conn, id).await
+    let after = get(conn, id).await?;
+    let facts = |b: &Branch| json!({ "name": b.name, "grid_ids": b.grid_ids });
+    let detail = json!({ "before": facts(&before), "after": facts(&after) });
+    audit::record(
+        conn,
+        Some(by),
+        Action::BranchUpdate.on(Subject::Branch(id)).with(detail),
+        now,
+    )
+    .await?;
+    Ok(after)
 }
 
 /// Replaces a branch's grids; an unknown grid is invalid input.

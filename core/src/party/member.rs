@@ -3,9 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
+use crate::people::Caller;
 
 /// A party member's category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +63,11 @@ pub struct Member {
     pub category: Category,
 }
 
-/// Makes `user_id` a member of `branch_id` in `category` (moving them from another branch).
+/// Makes `user_id` a member of `branch_id` in `category` (moving them from another branch),
+/// audited as done by `by`.
 pub async fn put(
     conn: &mut AnyConnection,
+    by: &Caller,
     branch_id: i64,
     user_id: i64,
     category: Category,
@@ -81,14 +86,23 @@ pub async fn put(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    list_where(conn, branch_id, Some(user_id))
+    let member = list_where(conn, branch_id, Some(user_id))
         .await?
         .pop()
-        .ok_or(CoreError::NotFound("member"))
+        .ok_or(CoreError::NotFound("member"))?;
+    let detail = json!({ "branch_id": branch_id, "category": category.as_str() });
+    audit::record(
+        conn,
+        Some(by),
+        Action::MemberPut.on(Subject::User(user_id)).with(detail),
+        now,
+    )
+    .await?;
+    Ok(member)
 }
 
-/// Ends `user_id`'s membership of `branch_id`.
-pub async fn remove(conn: &mut AnyConnection, branch_id: i64, user_id: i64) -> CoreResult<()> {
+/// Ends `user_id`'s membership of `branch_id`, audited as done by `by`.
+pub async fn remove(conn: &mut AnyConnection, by: &Caller, branch_id: i64, user_id: i64, now: i64) -> CoreResult<()> {
     let done = sqlx::query("DELETE FROM party_members WHERE branch_id = $1 AND user_id = $2")
         .bind(branch_id)
         .bind(user_id)
@@ -97,7 +111,8 @@ pub async fn remove(conn: &mut AnyConnection, branch_id: i64, user_id: i64) -> C
     if done.rows_affected() == 0 {
         return Err(CoreError::NotFound("member"));
     }
-    Ok(())
+    let fact = Action::MemberRemove.on(Subject::User(user_id));
+    audit::record(conn, Some(by), fact.with(json!({ "branch_id": branch_id })), now).await
 }
 
 /// The members of a branch, by user id.

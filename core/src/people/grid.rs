@@ -1,10 +1,12 @@
 //! Grids (网格): a few buildings under one grid leader, with an optional WeCom robot for the
 //! leader's work group.
 
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::Role;
+use super::{Caller, Role};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult, on_constraint};
 use crate::fields::GridName;
 
@@ -75,19 +77,42 @@ async fn appoint(conn: &mut AnyConnection, leader: Option<i64>) -> CoreResult<()
     Ok(())
 }
 
-/// Creates a grid.
-pub async fn create(conn: &mut AnyConnection, input: GridInput, now: i64) -> CoreResult<Grid> {
+/// Creates a grid, audited as done by `by` (`None`: the operator, seeding).
+pub async fn create(conn: &mut AnyConnection, by: Option<&Caller>, input: GridInput, now: i64) -> CoreResult<Grid> {
     let sql = "INSERT INTO grids (name, leader_user_id, wecom_robot_key, updated_at, created_at) \
                VALUES ($1, $2, $3, $4, $4) RETURNING id, name, leader_user_id, wecom_robot_key";
-    write(conn, sql, None, input, now).await
+    let grid = write(conn, sql, None, input, now).await?;
+    audit::record(
+        conn,
+        by,
+        Action::GridCreate.on(Subject::Grid(grid.id)).with(facts(&grid)),
+        now,
+    )
+    .await?;
+    Ok(grid)
 }
 
-/// Replaces a grid's name, leader and robot key.
-pub async fn update(conn: &mut AnyConnection, id: i64, input: GridInput, now: i64) -> CoreResult<Grid> {
-    get(conn, id).await?;
+/// Replaces a grid's name, leader and robot key, audited as done by `by`.
+pub async fn update(
+    conn: &mut AnyConnection,
+    by: Option<&Caller>,
+    id: i64,
+    input: GridInput,
+    now: i64,
+) -> CoreResult<Grid> {
+    let before = get(conn, id).await?;
     let sql = "UPDATE grids SET name = $1, leader_user_id = $2, wecom_robot_key = $3, updated_at = $4 \
                WHERE id = $5 RETURNING id, name, leader_user_id, wecom_robot_key";
-    write(conn, sql, Some(id), input, now).await
+    let grid = write(conn, sql, Some(id), input, now).await?;
+    let detail = json!({ "before": facts(&before), "after": facts(&grid) });
+    audit::record(conn, by, Action::GridUpdate.on(Subject::Grid(id)).with(detail), now).await?;
+    Ok(grid)
+}
+
+/// What the audit log keeps of a grid: its name, its leader, whether it has a robot (never the
+/// key: it is a secret).
+fn facts(grid: &Grid) -> serde_json::Value {
+    json!({ "name": grid.name, "leader_user_id": grid.leader_user_id, "robot": grid.wecom_robot_key.is_some() })
 }
 
 /// Writes a grid's fields as `$1`…`$4` (name, leader, robot key, time) and, updating, its id as
@@ -115,9 +140,10 @@ async fn write(
     Ok(from_row(&row))
 }
 
-/// Makes `user_id` the leader of grid `id` (the CLI's `admin grant --grid`).
+/// Makes `user_id` the leader of grid `id` (the CLI's `admin grant --grid`, audited as the
+/// operator's).
 pub async fn set_leader(conn: &mut AnyConnection, id: i64, user_id: i64, now: i64) -> CoreResult<()> {
-    get(conn, id).await?;
+    let before = get(conn, id).await?;
     appoint(conn, Some(user_id)).await?;
     sqlx::query("UPDATE grids SET leader_user_id = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
@@ -125,5 +151,6 @@ pub async fn set_leader(conn: &mut AnyConnection, id: i64, user_id: i64, now: i6
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    let detail = json!({ "before": before.leader_user_id, "after": user_id });
+    audit::record(conn, None, Action::GridLeader.on(Subject::Grid(id)).with(detail), now).await
 }

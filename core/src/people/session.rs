@@ -1,9 +1,11 @@
 //! Sessions: opaque random bearer tokens, stored only as SHA-256 hashes, with an expiry (the
 //! token mechanics, shared with the console's cookie sessions, are in `token`).
 
+use serde_json::json;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::token::{self, Sessions};
+use crate::audit::{self, Action, Subject};
 use crate::error::CoreResult;
 
 /// Creates a session for `user_id` that expires `ttl_ms` after `now`; returns the token.
@@ -58,6 +60,16 @@ pub async fn revoke_all(conn: &mut AnyConnection, user_id: i64) -> CoreResult<u6
             .rows_affected();
     }
     Ok(ended)
+}
+
+/// An admin ends every session of `user_id` (a lost phone, a leaked token): 404 for no such
+/// user; audited. Returns how many sessions there were.
+pub async fn revoke_user(conn: &mut AnyConnection, by: &super::Caller, user_id: i64, now: i64) -> CoreResult<u64> {
+    super::user::get(conn, user_id).await?;
+    let revoked = revoke_all(conn, user_id).await?;
+    let fact = Action::SessionsRevoke.on(Subject::User(user_id));
+    audit::record(conn, Some(by), fact.with(json!({ "revoked": revoked })), now).await?;
+    Ok(revoked)
 }
 
 /// Deletes every session that expired before `now` (the scheduler's sweep: people who never sign

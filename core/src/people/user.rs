@@ -1,9 +1,11 @@
 //! Users: found or created by WeChat openid at login, their profile, and their roles.
 
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::{Caller, Role};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::{Address, Building, DisplayName, Email, Phone};
 
@@ -171,9 +173,10 @@ pub async fn grant(conn: &mut AnyConnection, id: i64, role: Role) -> CoreResult<
     Ok(())
 }
 
-/// Replaces a user's roles (`Resident` is always kept). Dropping `GridLeader` also
-/// removes the user as leader of any grid, so no grid is led by someone without the role.
-pub async fn set_roles(conn: &mut AnyConnection, id: i64, roles: &[Role], now: i64) -> CoreResult<User> {
+/// Replaces a user's roles (`Resident` is always kept), audited as done by `by`. Dropping
+/// `GridLeader` also removes the user as leader of any grid, so no grid is led by someone
+/// without the role.
+pub async fn set_roles(conn: &mut AnyConnection, by: &Caller, id: i64, roles: &[Role], now: i64) -> CoreResult<User> {
     let before = get(conn, id).await?;
     // Taking a role away ends the user's sessions: whoever holds a token of theirs (a shared
     // phone, a leaked token) must sign in again, and nothing cached for the old roles survives.
@@ -195,7 +198,11 @@ pub async fn set_roles(conn: &mut AnyConnection, id: i64, roles: &[Role], now: i
             .execute(&mut *conn)
             .await?;
     }
-    get(conn, id).await
+    let after = get(conn, id).await?;
+    let names = |roles: &[Role]| roles.iter().map(|r| r.as_str()).collect::<Vec<_>>();
+    let detail = json!({ "before": names(&before.roles), "after": names(&after.roles) });
+    audit::record(conn, Some(by), Action::RolesSet.on(Subject::User(id)).with(detail), now).await?;
+    Ok(after)
 }
 
 /// Marks a resident as needing special attention (living alone, elderly, disabled), or not.
@@ -233,6 +240,8 @@ pub async fn set_vulnerable(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    let fact = Action::VulnerableSet.on(Subject::User(id)).in_grid(resident.grid_id);
+    audit::record(conn, Some(caller), fact.with(json!({ "vulnerable": vulnerable })), now).await?;
     Ok((vulnerable, note.map(str::to_string)))
 }
 

@@ -1,9 +1,11 @@
 //! Buildings (楼栋): each belongs to one grid. Admins manage them anywhere, leaders in their grids.
 
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::fields::BuildingName;
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult, on_constraint};
 use crate::people::{Caller, grid};
 
@@ -63,7 +65,10 @@ pub async fn create(
                 .then(|| CoreError::conflict("building_name_taken", "a building with this name already exists"))
         })
     })?;
-    Ok(from_row(&row))
+    let b = from_row(&row);
+    let fact = Action::BuildingCreate.on(Subject::Building(b.id)).in_grid(grid_id);
+    audit::record(conn, Some(caller), fact.with(json!({ "name": b.name })), now).await?;
+    Ok(b)
 }
 
 /// The building with this id.

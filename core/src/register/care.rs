@@ -2,9 +2,11 @@
 //! whom (party members or volunteers linked to the household, 党员联系户); the grid's care
 //! list with last and next visit. Visits are recorded in `visit`, the schedule's rule is `care_due`.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::building::may_manage;
+use crate::audit::{self, Action, Subject};
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
 use crate::people::{Caller, Role, user};
@@ -63,7 +65,7 @@ pub async fn set_plan(
     settings: &Settings,
     now: i64,
 ) -> CoreResult<()> {
-    managed_grid(conn, caller, resident_id).await?;
+    let grid = managed_grid(conn, caller, resident_id).await?;
     let known = &settings.register.care_tags;
     if let Some(bad) = plan.tags.iter().find(|t| !known.contains(t)) {
         return Err(CoreError::invalid(
@@ -115,7 +117,9 @@ pub async fn set_plan(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(())
+    let detail = json!({ "tags": tags, "visit_every_ms": plan.visit_every_ms, "visitor_ids": plan.visitor_ids });
+    let fact = Action::CareSet.on(Subject::User(resident_id)).in_grid(grid);
+    audit::record(conn, Some(caller), fact.with(detail), now).await
 }
 
 pub(super) const ENTRY: &str = "SELECT c.resident_id, u.display_name, u.address, c.tags, c.visit_every_ms, c.created_at, \

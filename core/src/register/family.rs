@@ -5,12 +5,13 @@
 //! leader, as a phone-call task.
 
 use rand::Rng;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use super::building::may_manage;
 use super::handoff::{Unreached, phone_call};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
 use crate::outbox::{self, NewNotification};
@@ -58,7 +59,9 @@ pub async fn create_code(
     ttl_ms: i64,
     now: i64,
 ) -> CoreResult<(String, i64)> {
-    if resident_id != caller.user_id {
+    let staff_grid = if resident_id == caller.user_id {
+        None
+    } else {
         let row = sqlx::query("SELECT offline, grid_id FROM users WHERE id = $1")
             .bind(resident_id)
             .fetch_optional(&mut *conn)
@@ -74,7 +77,8 @@ pub async fn create_code(
                 "this resident has WeChat: they make their own family code",
             ));
         }
-    }
+        grid
+    };
     let code: String = {
         let mut rng = rand::rng();
         (0..CODE_LEN)
@@ -92,6 +96,10 @@ pub async fn create_code(
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    if let Some(grid) = staff_grid {
+        let fact = Action::FamilyCodeIssue.on(Subject::User(resident_id)).in_grid(grid);
+        audit::record(conn, Some(caller), fact.with(json!({ "expires_at": expires_at })), now).await?;
+    }
     Ok((code, expires_at))
 }
 

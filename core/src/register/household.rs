@@ -1,10 +1,12 @@
 //! Households (a room of a building, optionally in a unit) and the link between a register
 //! person and the account that lives there.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::building::{self, may_manage};
 use super::fields::{Room, Unit};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult, on_constraint};
 use crate::people::Caller;
 
@@ -59,8 +61,12 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| on_constraint(e, room_taken))?;
+    let id = row.get(0);
+    let detail = json!({ "building": b.name, "unit": unit.as_str(), "room": room.as_str() });
+    let fact = Action::HouseholdCreate.on(Subject::Household(id)).in_grid(b.grid_id);
+    audit::record(conn, Some(caller), fact.with(detail), now).await?;
     Ok(Household {
-        id: row.get(0),
+        id,
         building_id,
         unit: unit.as_str().to_string(),
         room: room.as_str().to_string(),

@@ -9,6 +9,7 @@ use std::io::Read;
 use sqlx::Row;
 
 use super::fields::{BuildingName, PersonName, Relation, Room, Tags, Unit};
+use crate::audit::{self, Action, Subject};
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Phone;
@@ -51,6 +52,14 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// The counts, as the audit log keeps them.
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "households_created": self.households_created, "refused": self.refused_total,
+        })
+    }
+
     fn refuse(&mut self, line: u64, message: impl Into<String>) {
         self.refused_total += 1;
         if self.refused.len() < MAX_LISTED_REFUSALS {
@@ -206,6 +215,16 @@ pub async fn import_as(db: &Db, input: impl Read, caller: Option<&Caller>, now: 
     if !batch.is_empty() {
         super::import_batch::apply(db, &mut households, &batch, &mut report, now).await?;
     }
+    // The batches committed one by one; the import as a whole is one entry, written last.
+    let mut tx = db.begin_write().await?;
+    audit::record(
+        &mut tx,
+        caller,
+        Action::RegisterImport.on(Subject::Import(None)).with(report.summary()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(report)
 }
 

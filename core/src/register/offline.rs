@@ -3,11 +3,13 @@
 //! and their news goes to their family or becomes the leader's phone call.
 
 use rand::RngCore;
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::building::{self, may_manage};
 use super::fields::{Room, Unit};
 use super::verify::{self, Place};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::{DisplayName, Phone};
 use crate::people::{Caller, Role, user};
@@ -66,5 +68,13 @@ pub async fn register(
         }
     }
     verify::file(conn, caller, id, place, now).await?;
+    let fact = Action::ResidentRegister.on(Subject::User(id)).in_grid(b.grid_id);
+    audit::record(
+        conn,
+        Some(caller),
+        fact.with(json!({ "name": name.as_str(), "building": b.name })),
+        now,
+    )
+    .await?;
     Ok(id)
 }

@@ -3,11 +3,14 @@
 //! Only the grid's leader and admins may list them, so phones are shown in full — and each
 //! listing of accounts' contact details is audited like a wish's.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::building::may_manage;
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::people::{Caller, Role};
+use crate::privacy::mask_phone;
 
 /// One person of a grid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +177,7 @@ pub async fn add(
     p: &PersonInput,
     now: i64,
 ) -> CoreResult<i64> {
-    household_grid(conn, caller, household_id).await?;
+    let grid = household_grid(conn, caller, household_id).await?;
     let row = sqlx::query(
         "INSERT INTO people (household_id, name, phone, relation, tags, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -193,7 +196,10 @@ pub async fn add(
                 .then(|| CoreError::conflict("person_exists", "a person of this name is already in this household"))
         })
     })?;
-    Ok(row.get(0))
+    let id = row.get(0);
+    let fact = Action::PersonAdd.on(Subject::Person(id)).in_grid(grid);
+    audit::record(conn, Some(caller), fact.with(person_facts(household_id, p)), now).await?;
+    Ok(id)
 }
 
 /// Changes a person's phone, relation and tags (the name is their identity: remove and re-add
@@ -211,7 +217,7 @@ pub async fn update(
         .await?
         .ok_or(CoreError::NotFound("person"))?
         .get(0);
-    household_grid(conn, caller, household)
+    let grid = household_grid(conn, caller, household)
         .await
         .map_err(|_| CoreError::NotFound("person"))?;
     sqlx::query("UPDATE people SET phone = $2, relation = $3, tags = $4, updated_at = $5 WHERE id = $1")
@@ -222,5 +228,14 @@ pub async fn update(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    let fact = Action::PersonUpdate.on(Subject::Person(person_id)).in_grid(grid);
+    audit::record(conn, Some(caller), fact.with(person_facts(household, p)), now).await
+}
+
+/// What the audit log keeps of a person written: the phone masked, as a shared screen shows it.
+fn person_facts(household_id: i64, p: &PersonInput) -> serde_json::Value {
+    json!({
+        "household_id": household_id, "name": p.name.as_str(), "relation": p.relation.as_str(),
+        "tags": p.tags.as_str(), "phone": p.phone.as_ref().map(|ph| mask_phone(ph.as_str())),
+    })
 }

@@ -1,56 +1,32 @@
 //! Removing people and households from the register, with the rules a real register needs: a
 //! person linked to an account (whose wishes, visits and hours stay on record) is not removed
 //! (409 `person_has_account`), nor a household that still has people, accounts or residence
-//! requests (409 `household_not_empty`); what is removed is written to `register_removals`.
+//! requests (409 `household_not_empty`); what is removed is written to the audit log.
 //! A person or household the caller does not manage is 404, as if it did not exist.
 
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::people::household_grid;
+use crate::audit::{self, Action, Fact, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
 
-/// What is removed: the register's table, the subject's name in the audit, its id and grid.
+/// What is removed: the register's table and row, and its entry in the audit log.
 struct Removal {
     table: &'static str,
-    subject: &'static str,
     id: i64,
-    grid: i64,
+    fact: Fact,
 }
 
-/// Deletes the row and writes its removal to `register_removals`, in the caller's transaction.
-async fn remove(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    what: Removal,
-    detail: serde_json::Value,
-    now: i64,
-) -> CoreResult<()> {
-    let Removal {
-        table,
-        subject,
-        id,
-        grid,
-    } = what;
+/// Deletes the row and writes its removal to the audit log, in the caller's transaction.
+async fn remove(conn: &mut AnyConnection, caller: &Caller, what: Removal, now: i64) -> CoreResult<()> {
     // `table` is one of the two names below, never input.
-    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
-        .bind(id)
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {} WHERE id = $1", what.table)))
+        .bind(what.id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "INSERT INTO register_removals (subject, subject_id, grid_id, removed_by, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(subject)
-    .bind(id)
-    .bind(grid)
-    .bind(caller.user_id)
-    .bind(detail.to_string())
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    audit::record(conn, Some(caller), what.fact, now).await
 }
 
 /// Removes a register person without an account.
@@ -70,20 +46,10 @@ pub async fn remove_person(conn: &mut AnyConnection, caller: &Caller, id: i64, n
             "this person is linked to an account whose wishes and visits stay on record; they are not removed",
         ));
     }
-    let what = Removal {
-        table: "people",
-        subject: "person",
-        id,
-        grid,
-    };
-    remove(
-        conn,
-        caller,
-        what,
-        json!({ "name": name, "household_id": household }),
-        now,
-    )
-    .await
+    let detail = json!({ "name": name, "household_id": household });
+    let fact = Action::PersonRemove.on(Subject::Person(id)).in_grid(grid).with(detail);
+    let what = Removal { table: "people", id, fact };
+    remove(conn, caller, what, now).await
 }
 
 /// Removes an empty household (no people, accounts or residence requests).
@@ -105,11 +71,8 @@ pub async fn remove_household(conn: &mut AnyConnection, caller: &Caller, id: i64
         ));
     }
     let (building, place) = super::household::address(conn, id).await?;
-    let what = Removal {
-        table: "households",
-        subject: "household",
-        id,
-        grid,
-    };
-    remove(conn, caller, what, json!({ "building": building, "place": place }), now).await
+    let detail = json!({ "building": building, "place": place });
+    let fact = Action::HouseholdRemove.on(Subject::Household(id)).in_grid(grid).with(detail);
+    let what = Removal { table: "households", id, fact };
+    remove(conn, caller, what, now).await
 }

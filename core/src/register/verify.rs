@@ -3,6 +3,7 @@
 //! (grid, household, building, address). Writers run inside the caller's transaction; the request
 //! rows themselves are read through `requests`.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::building::{self, may_manage};
@@ -10,6 +11,7 @@ use super::fields::{Room, Unit};
 use super::household;
 use super::requests::{ResidenceRequest, get, pending_of};
 use super::residence::{self, Decision, Method, RequestStatus};
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Note;
 use crate::people::{Caller, grid};
@@ -197,6 +199,13 @@ pub async fn decide(
         settle(conn, &after, None, now).await?;
     }
     super::announce::sync(conn, after.user_id, now).await?;
+    let action = match decision {
+        Decision::Approve => Action::ResidenceApprove,
+        Decision::Reject => Action::ResidenceReject,
+    };
+    let detail = json!({ "user_id": after.user_id, "room": after.room, "reason": after.reason });
+    let fact = action.on(Subject::ResidenceRequest(id)).in_grid(after.grid_id);
+    audit::record(conn, Some(caller), fact.with(detail), now).await?;
     get(conn, id).await
 }
 

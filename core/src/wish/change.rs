@@ -9,7 +9,7 @@ use super::machine::{Action, Actor, Refusal, transition_any};
 use super::model::Wish;
 use super::query::load;
 use super::trail::{self, Step};
-use super::{claim, effects, notify};
+use super::{audited, claim, effects, notify};
 use crate::config::{Settings, WishSettings};
 use crate::error::{CoreError, CoreResult};
 use crate::people::{Caller, Role, user};
@@ -63,6 +63,9 @@ pub async fn apply(
     if volunteer.is_some() {
         // Who is coming: the assigned volunteer's name and phone, as a read would join them.
         after.volunteer = load(conn, id).await?.volunteer;
+    }
+    if let Some((c, decision)) = caller.zip(audited::staff_decision(before.status, action, &actors)) {
+        audited::record(conn, c, decision, (&before, &after), input.note.as_deref()).await?;
     }
     finish(conn, caller, &before, after, action, &input, settings).await
 }

@@ -1,9 +1,11 @@
 //! The micro-wish (微心愿): its model, its pure state machine, who may see and act on it, who
 //! hears of each change, and the store — posting (`post`), changing (`change`), the timeline and
 //! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), editing
-//! (`edit`), and reads (`query`) — gathered under `store`.
+//! (`edit`), the staff decisions the audit log keeps (`audited`), and reads (`query`) — gathered
+//! under `store`.
 
 pub mod access;
+pub mod audited;
 mod change;
 mod claim;
 mod edit;

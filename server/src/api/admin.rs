@@ -8,7 +8,7 @@ use microwish_core::clock::rfc3339;
 use microwish_core::fields::GridName;
 use microwish_core::outbox::{self, Notification};
 use microwish_core::people::grid::{self, GridInput};
-use microwish_core::people::{Caller, Role, user};
+use microwish_core::people::{Caller, Role, session, user};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -127,10 +127,10 @@ impl AdminApi {
     /// Create a grid.
     #[oai(path = "/grids", method = "post")]
     async fn create_grid(&self, auth: BearerAuth, body: Json<GridBody>) -> Result<GridCreated, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let input = body.0.parse()?;
         let mut tx = self.0.db.begin_write().await?;
-        let grid = grid::create(&mut tx, input, self.0.clock.now_ms()).await?;
+        let grid = grid::create(&mut tx, Some(&caller), input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         self.0.callers.forget_all();
         Ok(GridCreated::Grid(Json(GridView::new(grid, true))))
@@ -144,10 +144,10 @@ impl AdminApi {
         id: Path<i64>,
         body: Json<GridBody>,
     ) -> Result<Json<GridView>, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let input = body.0.parse()?;
         let mut tx = self.0.db.begin_write().await?;
-        let grid = grid::update(&mut tx, id.0, input, self.0.clock.now_ms()).await?;
+        let grid = grid::update(&mut tx, Some(&caller), id.0, input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         self.0.callers.forget_all();
         Ok(Json(GridView::new(grid, true)))
@@ -161,7 +161,7 @@ impl AdminApi {
         id: Path<i64>,
         body: Json<RolesBody>,
     ) -> Result<Json<UserView>, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let roles = body
             .0
             .roles
@@ -170,7 +170,7 @@ impl AdminApi {
             .collect::<Result<Vec<_>, _>>();
         let roles = roles.map_err(|e| ApiError::invalid("invalid_field", format!("roles: {e}")))?;
         let mut tx = self.0.db.begin_write().await?;
-        let user = user::set_roles(&mut tx, id.0, &roles, self.0.clock.now_ms()).await?;
+        let user = user::set_roles(&mut tx, &caller, id.0, &roles, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         // Dropping the grid-leader role also drops its grids, so other callers are not touched.
         self.0.callers.forget_user(id.0);
@@ -206,9 +206,9 @@ impl AdminApi {
     /// Queue a notification again now.
     #[oai(path = "/notifications/:id/retry", method = "post")]
     async fn retry(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<NotificationView>, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let mut tx = self.0.db.begin_write().await?;
-        let n = outbox::retry(&mut tx, id.0, self.0.clock.now_ms()).await?;
+        let n = outbox::retry(&mut tx, &caller, id.0, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         self.0.outbox_wake.notify_one();
         Ok(Json(n.into()))
@@ -218,10 +218,9 @@ impl AdminApi {
     /// `PUT /admin/users/{id}/roles` does this too.
     #[oai(path = "/users/:id/sessions", method = "delete")]
     async fn revoke_sessions(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<Revoked>, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let mut tx = self.0.db.begin_write().await?;
-        user::get(&mut tx, id.0).await?;
-        let revoked = microwish_core::people::session::revoke_all(&mut tx, id.0).await?;
+        let revoked = session::revoke_user(&mut tx, &caller, id.0, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         self.0.callers.forget_user(id.0);
         tracing::info!(user = id.0, revoked, "sessions revoked by an admin");

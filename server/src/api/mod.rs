@@ -2,6 +2,7 @@
 
 mod admin;
 mod alerts;
+mod audit;
 mod auth;
 mod care;
 mod community;
@@ -66,8 +67,9 @@ type WishApis = (wishes::WishApi, wish_actions::WishActionApi, wish_edit::WishEd
 /// Co-building: units, their resources, projects.
 type CoBuildingApis = (units::UnitApi, resources::ResourceApi);
 
-/// Staff resources: grids, roles and notifications; the party organisation and co-building.
-type StaffApis = (admin::AdminApi, party::PartyApi, CoBuildingApis);
+/// Staff resources: grids, roles and notifications; the party organisation and co-building; the
+/// audit log.
+type StaffApis = (admin::AdminApi, party::PartyApi, CoBuildingApis, audit::AuditApi);
 
 /// Every resource of the API.
 pub fn all(
@@ -102,6 +104,7 @@ pub fn all(
             admin::AdminApi(state.clone()),
             party::PartyApi(state.clone()),
             (units::UnitApi(state.clone()), resources::ResourceApi(state.clone())),
+            audit::AuditApi(state.clone()),
         ),
         (
             register::RegisterApi(state.clone()),

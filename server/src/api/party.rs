@@ -5,6 +5,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use microwish_core::party::{Branch, BranchInput, Member, branch, member};
+use microwish_core::people::Caller;
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -91,11 +92,12 @@ enum Removed {
 pub struct PartyApi(pub AppState);
 
 impl PartyApi {
-    async fn admin(&self, auth: &BearerAuth) -> Result<(), ApiError> {
-        if !self.0.caller(auth).await?.is_admin() {
+    async fn admin(&self, auth: &BearerAuth) -> Result<Caller, ApiError> {
+        let caller = self.0.caller(auth).await?;
+        if !caller.is_admin() {
             return Err(ApiError::forbidden("admins only"));
         }
-        Ok(())
+        Ok(caller)
     }
 }
 
@@ -104,10 +106,10 @@ impl PartyApi {
     /// Create a branch covering some grids.
     #[oai(path = "/branches", method = "post")]
     async fn create_branch(&self, auth: BearerAuth, body: Json<BranchBody>) -> Result<BranchCreated, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let input = BranchInput::parse(&body.0.name, body.0.grid_ids)?;
         let mut tx = self.0.db.begin_write().await?;
-        let created = branch::create(&mut tx, input, self.0.clock.now_ms()).await?;
+        let created = branch::create(&mut tx, &caller, input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(BranchCreated::Branch(Json(created.into())))
     }
@@ -129,10 +131,10 @@ impl PartyApi {
         id: Path<i64>,
         body: Json<BranchBody>,
     ) -> Result<Json<BranchView>, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let input = BranchInput::parse(&body.0.name, body.0.grid_ids)?;
         let mut tx = self.0.db.begin_write().await?;
-        let updated = branch::update(&mut tx, id.0, input, self.0.clock.now_ms()).await?;
+        let updated = branch::update(&mut tx, &caller, id.0, input, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(Json(updated.into()))
     }
@@ -155,10 +157,10 @@ impl PartyApi {
         user_id: Path<i64>,
         body: Json<MemberBody>,
     ) -> Result<Json<MemberView>, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let category = body.0.category.parse()?;
         let mut tx = self.0.db.begin_write().await?;
-        let put = member::put(&mut tx, id.0, user_id.0, category, self.0.clock.now_ms()).await?;
+        let put = member::put(&mut tx, &caller, id.0, user_id.0, category, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(Json(put.into()))
     }
@@ -166,9 +168,9 @@ impl PartyApi {
     /// End a user's membership of this branch.
     #[oai(path = "/branches/:id/members/:user_id", method = "delete")]
     async fn remove_member(&self, auth: BearerAuth, id: Path<i64>, user_id: Path<i64>) -> Result<Removed, ApiError> {
-        self.admin(&auth).await?;
+        let caller = self.admin(&auth).await?;
         let mut tx = self.0.db.begin_write().await?;
-        member::remove(&mut tx, id.0, user_id.0).await?;
+        member::remove(&mut tx, &caller, id.0, user_id.0, self.0.clock.now_ms()).await?;
         tx.commit().await?;
         Ok(Removed::Done)
     }

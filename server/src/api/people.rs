@@ -66,7 +66,7 @@ enum PersonAdded {
 
 #[derive(ApiResponse)]
 enum Removed {
-    /// Removed (and written to the register's removal audit).
+    /// Removed (and written to the audit log).
     #[oai(status = 204)]
     Done,
 }
