@@ -8,14 +8,15 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use microwish_core::audit::{self, Action, CONTACT_VIEW, Entry, FilterText};
+use microwish_core::audit::{self, Action, CONTACT_VIEW, Entry, FilterText, VOLUNTEER_CONTACT_VIEW};
 use microwish_core::insight::tz;
 use microwish_core::{CoreError, CoreResult};
 
 use super::local_time;
+use crate::guard::Signed;
 use crate::i18n::Lang;
 use crate::render::encode_query_value;
-use crate::{ConsoleState, guard, render};
+use crate::{ConsoleState, render};
 
 /// Entries per page.
 const PAGE: i64 = 50;
@@ -125,12 +126,8 @@ fn entry_view(state: &ConsoleState, t: &Value, e: &Entry) -> Value {
 
 /// GET /console/audit?kind=&actor=&from=&to=&cursor=
 #[handler]
-pub async fn page(req: &Request, state: Data<&ConsoleState>, params: Query<Params>) -> Response {
+pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed, params: Query<Params>) -> Response {
     let state = *state;
-    let signed = match guard::require(state, req).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
     if !signed.caller.is_admin() {
         return render::error(state, req, StatusCode::FORBIDDEN, "not_permitted", None);
     }
@@ -146,7 +143,10 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, params: Query<Param
         Err(err) => return render::core_error(state, req, err),
     };
     let t = render::words(state, Lang::of(req));
-    let mut kinds = vec![json!({ "value": CONTACT_VIEW, "label": label(t, CONTACT_VIEW) })];
+    let mut kinds: Vec<Value> = [CONTACT_VIEW, VOLUNTEER_CONTACT_VIEW]
+        .iter()
+        .map(|k| json!({ "value": k, "label": label(t, k) }))
+        .collect();
     kinds.extend(
         Action::families()
             .into_iter()
@@ -175,7 +175,7 @@ mod tests {
         let mut kinds: Vec<String> = Action::ALL.iter().map(|a| a.as_str().to_string()).collect();
         kinds.extend(Action::families().into_iter().map(str::to_string));
         kinds.extend(audit::Subject::TYPES.iter().map(|s| format!("subject.{s}")));
-        kinds.push(CONTACT_VIEW.to_string());
+        kinds.extend([CONTACT_VIEW, VOLUNTEER_CONTACT_VIEW].map(str::to_string));
         for lang in [Lang::Zh, Lang::En] {
             let t = catalogs.of(lang);
             for kind in &kinds {

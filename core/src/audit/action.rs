@@ -67,6 +67,11 @@ actions! {
     BranchUpdate => "branch.update",
     MemberPut => "member.put",
     MemberRemove => "member.remove",
+    UnitCreate => "unit.create",
+    UnitUpdate => "unit.update",
+    UnitContact => "unit.contact",
+    ResourceCreate => "resource.create",
+    ResourceUpdate => "resource.update",
 }
 
 impl Action {
@@ -135,6 +140,10 @@ pub enum Subject {
     Branch(i64),
     /// A household import (its job, when it ran as one).
     Import(Option<i64>),
+    /// A co-building unit.
+    Unit(i64),
+    /// A co-building unit's resource.
+    Resource(i64),
 }
 
 impl Subject {
@@ -151,6 +160,8 @@ impl Subject {
         "residence_request",
         "branch",
         "import",
+        "unit",
+        "resource",
     ];
 
     /// The subject's type name and id.
@@ -167,6 +178,8 @@ impl Subject {
             Subject::ResidenceRequest(id) => ("residence_request", Some(id)),
             Subject::Branch(id) => ("branch", Some(id)),
             Subject::Import(id) => ("import", id),
+            Subject::Unit(id) => ("unit", Some(id)),
+            Subject::Resource(id) => ("resource", Some(id)),
         }
     }
 }

@@ -9,14 +9,19 @@ use super::{Action, SubjectFilter};
 use crate::clock::parse_rfc3339;
 use crate::error::{CoreError, CoreResult};
 
-/// The kind name of a contact reveal in the log (reveals live in `contact_views`).
+/// The kind name of a resident's contact details shown (reveals live in `contact_views`).
 pub const CONTACT_VIEW: &str = "contact_view";
+/// The kind name of a holding volunteer's name and phone shown to the resident's side ("who is
+/// coming"; `volunteer_contact_views`).
+pub const VOLUNTEER_CONTACT_VIEW: &str = "volunteer_contact_view";
 
 /// Which entries to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Contact reveals only.
+    /// Residents' contact details shown.
     ContactView,
+    /// Volunteers' contact details shown to the resident's side.
+    VolunteerContactView,
     /// One action.
     Action(Action),
     /// Every action of a family (`grid` for `grid.create`, `grid.update`, …).
@@ -27,8 +32,10 @@ impl FromStr for Kind {
     type Err = CoreError;
 
     fn from_str(text: &str) -> CoreResult<Kind> {
-        if text == CONTACT_VIEW {
-            return Ok(Kind::ContactView);
+        match text {
+            CONTACT_VIEW => return Ok(Kind::ContactView),
+            VOLUNTEER_CONTACT_VIEW => return Ok(Kind::VolunteerContactView),
+            _ => {}
         }
         if let Some(action) = Action::parse(text) {
             return Ok(Kind::Action(action));
@@ -40,14 +47,14 @@ impl FromStr for Kind {
             .ok_or_else(|| {
                 CoreError::invalid(
                     "invalid_field",
-                    format!("kind: `{text}` is not contact_view, an action (grid.create) or a family (grid)"),
+                    format!("kind: `{text}` is not contact_view, volunteer_contact_view, an action (grid.create) or a family (grid)"),
                 )
             })
     }
 }
 
-/// Where a page ended: the last entry's time, source (1 the log, 0 a reveal) and id. The order is
-/// newest first, then the log before reveals, then the higher id.
+/// Where a page ended: the last entry's time, source (2 the actions, 1 residents' reveals, 0
+/// volunteers') and id. The order is newest first, then by source, then the higher id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
     pub(super) at: i64,
@@ -73,7 +80,7 @@ impl FromStr for Cursor {
             source: next()?,
             id: next()?,
         };
-        if parts.next().is_some() || !(0..=1).contains(&cursor.source) {
+        if parts.next().is_some() || !(0..=2).contains(&cursor.source) {
             return Err(bad());
         }
         Ok(cursor)
@@ -260,5 +267,6 @@ mod tests {
         assert_eq!(c.to_string().parse::<Cursor>().unwrap(), c);
         assert!("17.1".parse::<Cursor>().is_err());
         assert!("17.1.4.5".parse::<Cursor>().is_err());
+        assert!("17.3.4".parse::<Cursor>().is_err());
     }
 }

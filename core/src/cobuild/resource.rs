@@ -5,10 +5,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::unit;
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::ItemTitle;
 use crate::people::{Caller, Role};
@@ -225,7 +227,21 @@ pub async fn write(
         .bind(id.unwrap_or(0))
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("resource"))
+    let resource = row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("resource"))?;
+    let action = if id.is_some() {
+        Action::ResourceUpdate
+    } else {
+        Action::ResourceCreate
+    };
+    let detail = json!({ "unit_id": unit_id, "title": resource.title, "status": r.status.as_str() });
+    audit::record(
+        conn,
+        Some(caller),
+        action.on(Subject::Resource(resource.id)).with(detail),
+        now,
+    )
+    .await?;
+    Ok(resource)
 }
 
 /// The resource with this id.

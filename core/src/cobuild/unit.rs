@@ -2,9 +2,11 @@
 //! links to it, who may then maintain the unit's resources.
 
 use jiff::civil::Date;
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult, on_constraint};
 use crate::fields::{ContactName, Email, PartyOrg, Phone, UnitName};
 use crate::people::{Caller, Role};
@@ -160,7 +162,15 @@ pub async fn write(
         .fetch_optional(&mut *conn)
         .await
         .map_err(name_taken)?;
-    row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("unit"))
+    let unit = row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("unit"))?;
+    let action = if id.is_some() {
+        Action::UnitUpdate
+    } else {
+        Action::UnitCreate
+    };
+    let detail = json!({ "name": unit.name, "party_org": unit.party_org, "contact_name": unit.contact_name });
+    audit::record(conn, Some(caller), action.on(Subject::Unit(unit.id)).with(detail), now).await?;
+    Ok(unit)
 }
 
 /// Links (or with None unlinks) the user who acts for the unit. Admins only.
@@ -187,7 +197,12 @@ pub async fn link_contact(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("unit"))
+    let unit = row.map(|r| from_row(&r)).ok_or(CoreError::NotFound("unit"))?;
+    let fact = Action::UnitContact
+        .on(Subject::Unit(id))
+        .with(json!({ "user_id": user_id }));
+    audit::record(conn, Some(caller), fact, now).await?;
+    Ok(unit)
 }
 
 /// The unit with this id.

@@ -48,7 +48,11 @@ pub async fn remove_person(conn: &mut AnyConnection, caller: &Caller, id: i64, n
     }
     let detail = json!({ "name": name, "household_id": household });
     let fact = Action::PersonRemove.on(Subject::Person(id)).in_grid(grid).with(detail);
-    let what = Removal { table: "people", id, fact };
+    let what = Removal {
+        table: "people",
+        id,
+        fact,
+    };
     remove(conn, caller, what, now).await
 }
 
@@ -72,7 +76,14 @@ pub async fn remove_household(conn: &mut AnyConnection, caller: &Caller, id: i64
     }
     let (building, place) = super::household::address(conn, id).await?;
     let detail = json!({ "building": building, "place": place });
-    let fact = Action::HouseholdRemove.on(Subject::Household(id)).in_grid(grid).with(detail);
-    let what = Removal { table: "households", id, fact };
+    let fact = Action::HouseholdRemove
+        .on(Subject::Household(id))
+        .in_grid(grid)
+        .with(detail);
+    let what = Removal {
+        table: "households",
+        id,
+        fact,
+    };
     remove(conn, caller, what, now).await
 }

@@ -18,14 +18,15 @@ use crate::state::AppState;
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 struct AuditEntryView {
-    /// `contact_view` (contact details shown), or the action, e.g. `grid.create`, `roles.set`,
-    /// `person.remove`, `residence.approve`, `wish.assign`.
+    /// `contact_view` (a resident's contact details shown), `volunteer_contact_view` (the holding
+    /// volunteer's shown to the resident's side), or the action, e.g. `grid.create`, `roles.set`,
+    /// `person.remove`, `residence.approve`, `wish.assign`, `unit.create`.
     kind: String,
     /// Who acted (absent: the operator at the command line).
     actor_id: Option<i64>,
     actor_name: Option<String>,
     /// What it was done to: user, grid, building, household, person, wish, event, notification,
-    /// residence_request, branch, import.
+    /// residence_request, branch, import, unit, resource.
     subject_type: String,
     subject_id: Option<i64>,
     /// The subject's name, when it is a user.
@@ -66,9 +67,9 @@ pub struct AuditApi(pub AppState);
 
 #[OpenApi(tag = "Tag::Admin", prefix_path = "/admin")]
 impl AuditApi {
-    /// The audit log, newest first (admins). `kind`: `contact_view`, an action (`grid.create`) or a
-    /// family (`grid`); `actor_id`; `subject`: `TYPE` or `TYPE:ID` (a reveal's subject is the
-    /// resident, `user:ID`, or its wish, `wish:ID`); `from`/`to`: a date (`2026-12-01`, a day in the
+    /// The audit log, newest first (admins). `kind`: `contact_view`, `volunteer_contact_view`, an
+    /// action (`grid.create`) or a family (`grid`); `actor_id`; `subject`: `TYPE` or `TYPE:ID` (a
+    /// reveal's subject is the person whose details were shown, `user:ID`, or its wish, `wish:ID`); `from`/`to`: a date (`2026-12-01`, a day in the
     /// community's zone, `to` included) or an RFC 3339 time (`to` excluded); `limit` 1 to 500.
     #[oai(path = "/audit", method = "get")]
     #[allow(clippy::too_many_arguments)]

@@ -259,6 +259,21 @@ async fn staff_actions(app: &TestApp, c: &Community) {
     app.call("DELETE", &member, Some(&c.admin.token), None)
         .await
         .expect(204);
+
+    let unit = id(&app
+        .unit(&c.admin, "区医院", "chen@hospital.example", None)
+        .await
+        .expect(201));
+    let mut renamed = json!({ "name": "区人民医院", "contact_name": "陈医生", "contact_phone": "13512345678",
+        "contact_email": "chen@hospital.example", "party_org": "区医院党委" });
+    app.put(&format!("/api/v1/admin/units/{unit}"), &c.admin.token, renamed.take())
+        .await
+        .expect(200);
+    let contact = app.login("unit-contact").await;
+    app.link_contact(&c.admin, unit, Some(contact.id)).await.expect(200);
+    let check = json!({ "title": "健康体检", "category": "medicine", "kind": "service", "quantity": 20 });
+    let offered = id(&app.offer(&contact, unit, check.clone()).await.expect(201));
+    app.update_resource(&contact, unit, offered, check).await.expect(200);
 }
 
 fn of_kind<'a>(log: &'a [Value], kind: &str) -> Vec<&'a Value> {

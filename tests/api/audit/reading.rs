@@ -52,6 +52,21 @@ async fn filtered_and_paged(app: TestApp) {
         .expect(200);
     assert!(kinds(&by_wish).iter().all(|k| k == "contact_view") && !kinds(&by_wish).is_empty());
 
+    // Who is coming: once claimed, the resident sees the volunteer's phone — a reveal too.
+    app.act(&c.volunteer, wish["id"].as_i64().unwrap(), "claim", None)
+        .await
+        .expect(200);
+    app.get(&format!("/api/v1/wishes/{}", wish["id"]), &c.owner.token)
+        .await
+        .expect(200);
+    let coming = app.audit(&c.admin, "kind=volunteer_contact_view").await.expect(200);
+    let shown = &coming["items"][0];
+    assert_eq!(
+        (shown["actor_id"].as_i64(), shown["subject_id"].as_i64()),
+        (Some(c.owner.id), Some(c.volunteer.id))
+    );
+    assert_eq!(kinds(&coming), ["volunteer_contact_view"]);
+
     let grids = app.audit(&c.admin, "kind=grid").await.expect(200);
     assert_eq!(kinds(&grids), ["grid.create", "grid.create"]);
     let mine = app

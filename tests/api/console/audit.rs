@@ -44,7 +44,10 @@ async fn audit_page(app: TestApp) {
     let rows = |text: &str| text.matches("<tr class=\"audit-").count();
     assert_eq!(rows(&first.text), 50);
     let next = attribute_after(&first.text, "id=\"audit-next\" href=\"").expect("a next page");
-    let second = admin.get(&next.replace("&amp;", "&").replace("&#x2f;", "/")).await.expect(200);
+    let second = admin
+        .get(&next.replace("&amp;", "&").replace("&#x2f;", "/"))
+        .await
+        .expect(200);
     assert_eq!(rows(&second.text), 12, "62 grids were made");
     assert_eq!(
         second.text.matches("<tr class=\"audit-grid-create\"").count(),
