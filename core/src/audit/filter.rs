@@ -234,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             wrong(FilterText {
-                cursor: Some("1.2.3"),
+                cursor: Some("1.3.3"),
                 ..Default::default()
             }),
             "cursor"
