@@ -62,7 +62,7 @@ impl ConsoleState {
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{audit, dashboard, events, exports, grids, login, queue, wish};
+    use pages::{audit, dashboard, events, exports, grids, login, people, queue, register, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -84,6 +84,11 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/grids/:id", get(grids::one))
         .at("/dashboard", get(dashboard::page))
         .at("/audit", get(audit::page))
+        .at("/register", get(register::page))
+        .at("/register/:grid/people", get(people::people))
+        .at("/register/:grid/care", get(people::care_list))
+        .at("/residence/:id/:action", post(register::decide))
+        .at("/residents", post(register::register_resident))
         .data(state)
         .boxed()
 }

@@ -23,6 +23,11 @@ const SECTIONS: &[Section] = &[
         admin_only: false,
     },
     Section {
+        key: "register",
+        path: "/console/register",
+        admin_only: false,
+    },
+    Section {
         key: "events",
         path: "/console/events",
         admin_only: false,

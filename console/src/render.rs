@@ -36,6 +36,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("exports.html", include_str!("../templates/exports.html")),
     ("dashboard.html", include_str!("../templates/dashboard.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    ("register.html", include_str!("../templates/register.html")),
+    ("people.html", include_str!("../templates/people.html")),
+    ("care.html", include_str!("../templates/care.html")),
 ];
 
 impl Templates {

@@ -16,6 +16,7 @@ mod dashboard;
 mod events;
 mod exports;
 mod queue;
+mod register;
 mod signin;
 mod webdriver;
 

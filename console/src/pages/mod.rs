@@ -7,7 +7,9 @@ pub mod events;
 pub mod exports;
 pub mod grids;
 pub mod login;
+pub mod people;
 pub mod queue;
+pub mod register;
 pub mod wish;
 
 use poem::http::{StatusCode, header};
@@ -15,7 +17,9 @@ use poem::web::{Data, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use microwish_core::Settings;
+use microwish_core::db::AnyConnection;
+use microwish_core::people::Caller;
+use microwish_core::{CoreError, CoreResult, Settings};
 
 use crate::i18n::Lang;
 use crate::{ConsoleState, cookies, guard, render};
@@ -76,6 +80,56 @@ pub fn language(req: &Request, state: Data<&ConsoleState>, code: Path<String>, b
         }
     }
     resp
+}
+
+/// One action of a form, for the person its session signs in (its CSRF token checked): `work` in
+/// a write transaction, then a redirect to `back(answer)`; a refusal is the core's error page with
+/// the status the API would answer. Recorded notifications are woken as the API does.
+pub async fn act<T, F>(
+    state: &ConsoleState,
+    req: &Request,
+    csrf: &str,
+    back: impl FnOnce(T) -> String,
+    work: F,
+) -> Response
+where
+    F: AsyncFnOnce(&mut AnyConnection, &Caller) -> CoreResult<T>,
+{
+    let signed = match guard::require_form(state, req, csrf).await {
+        Ok(signed) => signed,
+        Err(resp) => return resp,
+    };
+    let applied = async {
+        let mut tx = state.db.begin_write().await?;
+        let answer = work(&mut tx, &signed.caller).await?;
+        tx.commit().await?;
+        Ok::<_, CoreError>(answer)
+    }
+    .await;
+    match applied {
+        Ok(answer) => {
+            state.outbox_wake.notify_one();
+            render::redirect(&back(answer))
+        }
+        Err(err) => render::core_error(state, req, err),
+    }
+}
+
+/// What a form's redirect says was done (`?done=…`), if it is one of `known`.
+pub fn flash(req: &Request, known: &[&'static str]) -> Option<&'static str> {
+    let query = req.uri().query()?;
+    let done = query.split('&').find_map(|p| p.strip_prefix("done="))?;
+    known.iter().copied().find(|k| *k == done)
+}
+
+/// Where someone lives as one line: building, unit and room, those given.
+pub fn place(parts: [Option<&str>; 3]) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Epoch ms as local time in the community's zone, `2026-11-28 09:30`.

@@ -11,17 +11,16 @@ use serde_json::{Value, json};
 
 use microwish_core::alert::store as alerts;
 use microwish_core::console::queue::{self, QueueWish, VolunteerChoice};
-use microwish_core::db::AnyConnection;
 use microwish_core::fields::Note;
-use microwish_core::people::{Caller, grid};
+use microwish_core::people::grid;
 use microwish_core::wish::Action;
 use microwish_core::wish::store::{self as wishes, ChangeInput};
 use microwish_core::{CoreError, CoreResult};
 
-use super::{category_label, hours_since, local_time};
+use super::{act, category_label, flash, hours_since, local_time};
 use crate::guard::Signed;
 use crate::i18n::Lang;
-use crate::{ConsoleState, guard, render};
+use crate::{ConsoleState, render};
 
 /// What the action forms send; every field optional so a missing one is our 4xx, not a parse error.
 #[derive(Debug, Default, Deserialize)]
@@ -89,11 +88,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> 
         .iter()
         .map(|v| volunteer_json(v, grid_name(v.grid_id)))
         .collect();
-    let done = req
-        .uri()
-        .query()
-        .and_then(|q| q.strip_prefix("done="))
-        .filter(|d| ["approve", "reject", "assign", "release", "ack", "resolve"].contains(d));
+    let done = flash(req, &["approve", "reject", "assign", "release", "ack", "resolve"]);
     let data = json!({
         "empty": q.is_empty(),
         "to_review": section(&q.to_review),
@@ -151,32 +146,6 @@ fn wish_input(action: &str, form: &ActionForm) -> CoreResult<Option<(Action, Cha
     Ok(Some((kind, input)))
 }
 
-/// One queue action for the person the form's session signs in: `work` in a write transaction,
-/// then back to the queue saying what was `done`; a refusal is the core's error page.
-async fn act<F>(state: &ConsoleState, req: &Request, csrf: &str, done: &str, work: F) -> Response
-where
-    F: AsyncFnOnce(&mut AnyConnection, &Caller) -> CoreResult<()>,
-{
-    let signed = match guard::require_form(state, req, csrf).await {
-        Ok(signed) => signed,
-        Err(resp) => return resp,
-    };
-    let applied = async {
-        let mut tx = state.db.begin_write().await?;
-        work(&mut tx, &signed.caller).await?;
-        tx.commit().await?;
-        Ok::<_, CoreError>(())
-    }
-    .await;
-    match applied {
-        Ok(()) => {
-            state.outbox_wake.notify_one();
-            render::redirect(&format!("/console/queue?done={done}"))
-        }
-        Err(err) => render::core_error(state, req, err),
-    }
-}
-
 /// POST /console/wishes/{id}/{approve|reject|assign|release}
 #[handler]
 pub async fn wish_action(
@@ -192,11 +161,18 @@ pub async fn wish_action(
         Err(err) => return render::core_error(*state, req, err),
     };
     let (settings, now) = (&state.settings, state.now());
-    act(*state, req, &form.csrf, &action, async |tx, caller| {
-        wishes::apply(tx, Some(caller), id, kind, input, settings, now)
-            .await
-            .map(drop)
-    })
+    let back = format!("/console/queue?done={action}");
+    act(
+        *state,
+        req,
+        &form.csrf,
+        |()| back,
+        async |tx, caller| {
+            wishes::apply(tx, Some(caller), id, kind, input, settings, now)
+                .await
+                .map(drop)
+        },
+    )
     .await
 }
 
@@ -210,16 +186,24 @@ pub async fn alert_action(
 ) -> Response {
     let (id, action) = path.0;
     let now = state.now();
-    act(*state, req, &form.csrf, &action, async |tx, caller| {
-        match action.as_str() {
-            "ack" => alerts::acknowledge(tx, caller, id, now).await?,
-            "resolve" => {
-                let note = note(&form.note)?.ok_or_else(|| CoreError::invalid("invalid_field", "note: required"))?;
-                alerts::resolve(tx, caller, id, &note, now).await?
-            }
-            _ => return Err(CoreError::NotFound("action")),
-        };
-        Ok(())
-    })
+    let back = format!("/console/queue?done={action}");
+    act(
+        *state,
+        req,
+        &form.csrf,
+        |()| back,
+        async |tx, caller| {
+            match action.as_str() {
+                "ack" => alerts::acknowledge(tx, caller, id, now).await?,
+                "resolve" => {
+                    let note =
+                        note(&form.note)?.ok_or_else(|| CoreError::invalid("invalid_field", "note: required"))?;
+                    alerts::resolve(tx, caller, id, &note, now).await?
+                }
+                _ => return Err(CoreError::NotFound("action")),
+            };
+            Ok(())
+        },
+    )
     .await
 }

@@ -6,6 +6,7 @@ pub mod events;
 pub mod export;
 pub mod grant;
 pub mod queue;
+pub mod register;
 pub mod signin;
 
 use crate::people::Caller;

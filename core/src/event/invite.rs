@@ -208,12 +208,12 @@ async fn invite_batch(db: &Db, id: i64, batch: &[i64], tz: &jiff::tz::TimeZone, 
 }
 
 /// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` ids.
-fn in_list(n: usize) -> String {
+pub(crate) fn in_list(n: usize) -> String {
     (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// The query `sql` with every id of `ids` bound in order (the placeholders come from [`in_list`]).
-fn bind_all(sql: String, ids: &[i64]) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+pub(crate) fn bind_all(sql: String, ids: &[i64]) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     ids.iter()
         .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, &id| q.bind(id))
 }

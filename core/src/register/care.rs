@@ -45,6 +45,30 @@ pub struct CareEntry {
     pub next_due_at: i64,
 }
 
+/// Where a resident's visits stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The next visit is still ahead.
+    Ahead,
+    /// The visit is due: the visitors are reminded.
+    Due,
+    /// Due longer than `register.visit_overdue_after`: the leader is alerted.
+    Overdue,
+}
+
+impl CareEntry {
+    /// Where this resident's visits stand at `now`, given the grace before a due visit is overdue.
+    pub fn standing(&self, now: i64, grace_ms: i64) -> Standing {
+        if now < self.next_due_at {
+            Standing::Ahead
+        } else if now < self.next_due_at.saturating_add(grace_ms) {
+            Standing::Due
+        } else {
+            Standing::Overdue
+        }
+    }
+}
+
 /// The resident's grid, if the caller manages it.
 pub(super) async fn managed_grid(conn: &mut AnyConnection, caller: &Caller, resident_id: i64) -> CoreResult<i64> {
     let resident = user::get(conn, resident_id)
@@ -183,4 +207,28 @@ pub async fn entry_of(conn: &mut AnyConnection, resident_id: i64) -> CoreResult<
     let mut e = entry(&row);
     e.visitor_ids = visitors_of(conn, resident_id).await?;
     Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_visit_is_ahead_then_due_then_overdue() {
+        let e = CareEntry {
+            resident_id: 1,
+            name: String::new(),
+            address: None,
+            tags: Vec::new(),
+            visit_every_ms: 7,
+            visitor_ids: Vec::new(),
+            last_visit_at: None,
+            last_outcome: None,
+            next_due_at: 100,
+        };
+        assert_eq!(e.standing(99, 10), Standing::Ahead);
+        assert_eq!(e.standing(100, 10), Standing::Due);
+        assert_eq!(e.standing(109, 10), Standing::Due);
+        assert_eq!(e.standing(110, 10), Standing::Overdue);
+    }
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::Row;
 
-use super::care::{ENTRY, entry, visitors_of};
+use super::care::{ENTRY, Standing, entry, visitors_of};
 use crate::alert::NewAlert;
 use crate::alert::summary::Reason;
 use crate::config::Settings;
@@ -26,7 +26,8 @@ pub async fn due(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>>
     for r in &rows {
         let e = entry(r);
         let grid_id: i64 = r.get("grid_id");
-        if e.next_due_at > now {
+        let standing = e.standing(now, grace);
+        if standing == Standing::Ahead {
             continue;
         }
         let place = e.address.clone().unwrap_or_default();
@@ -42,7 +43,7 @@ pub async fn due(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>>
                 dedupe_key: format!("visit_due:{}:{}:{visitor}", e.resident_id, e.next_due_at),
             }));
         }
-        if now >= e.next_due_at + grace {
+        if standing == Standing::Overdue {
             let days = (now - e.next_due_at) / 86_400_000;
             let reason = Reason::VisitOverdue {
                 name: e.name.clone(),

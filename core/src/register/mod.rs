@@ -19,6 +19,7 @@ pub mod people;
 pub mod removal;
 pub mod requests;
 pub mod residence;
+pub mod roster;
 pub mod verify;
 pub mod visit;
 

@@ -128,19 +128,6 @@ pub async fn of_grid(
     Ok(people)
 }
 
-/// Records that `viewer` was shown the contact details of these accounts (no wish concerned).
-pub async fn record_reveals(conn: &mut AnyConnection, viewer: i64, user_ids: &[i64], now: i64) -> CoreResult<()> {
-    for user_id in user_ids.iter().filter(|id| **id != viewer) {
-        sqlx::query("INSERT INTO contact_views (viewer_id, resident_id, wish_id, at) VALUES ($1, $2, NULL, $3)")
-            .bind(viewer)
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// A person to add to a household, or the new values of one.
 #[derive(Debug, Clone)]
 pub struct PersonInput {

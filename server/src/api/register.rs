@@ -5,10 +5,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use microwish_core::people::Role;
 use microwish_core::register::fields::{BuildingName, Room, Unit};
-use microwish_core::register::people::{self, GridPerson, PeopleFilter};
-use microwish_core::register::{Building, building, household};
+use microwish_core::register::people::{GridPerson, PeopleFilter};
+use microwish_core::register::{Building, building, household, roster};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -195,49 +194,8 @@ impl RegisterApi {
         limit: Query<Option<i64>>,
     ) -> Result<Json<PeoplePage>, ApiError> {
         let caller = self.0.caller(&auth).await?;
-        let role = match role.0.as_deref() {
-            None | Some("") => None,
-            Some(r) => Some(
-                r.parse::<Role>()
-                    .map_err(|e| ApiError::invalid("invalid_field", format!("role: {e}")))?,
-            ),
-        };
-        let q = q.0.map(|q| q.trim().to_string());
-        if q.as_deref()
-            .is_some_and(|q| q.chars().count() > 32 || q.chars().any(char::is_control))
-        {
-            return Err(ApiError::invalid("invalid_field", "q: at most 32 characters"));
-        }
-        let limit = limit.0.unwrap_or(200);
-        if !(1..=1000).contains(&limit) {
-            return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 1000"));
-        }
-        let filter = PeopleFilter {
-            role,
-            building_id: building_id.0,
-            q,
-            verified: verified.0,
-            limit,
-        };
-        let mut conn = self.0.db.pool().acquire().await?;
-        let list = people::of_grid(&mut conn, &caller, id.0, &filter).await?;
-        drop(conn);
-        let shown: Vec<i64> = list
-            .iter()
-            .filter(|p| p.phone.is_some())
-            .filter_map(|p| p.user_id)
-            .collect();
-        if !shown.is_empty() {
-            let mut tx = self.0.db.begin_write().await?;
-            people::record_reveals(&mut tx, caller.user_id, &shown, self.0.clock.now_ms()).await?;
-            tx.commit().await?;
-            tracing::info!(
-                viewer = caller.user_id,
-                grid = id.0,
-                accounts = shown.len(),
-                "grid people listed with contact details"
-            );
-        }
+        let filter = PeopleFilter::parse(role.0.as_deref(), building_id.0, q.0.as_deref(), verified.0, limit.0)?;
+        let list = roster::read(&self.0.db, &caller, id.0, &filter, self.0.clock.now_ms()).await?;
         Ok(Json(PeoplePage {
             items: list.into_iter().map(Into::into).collect(),
         }))
