@@ -123,4 +123,26 @@ mod tests {
             assert!(!err.contains("TOPSECRET") && !err.contains("3.14159265"), "{err}");
         }
     }
+
+    #[test]
+    fn a_kinds_template_is_an_id_or_a_table_over_the_defaults() {
+        use microwish_core::NotificationKind::*;
+        let text = "[wechat.templates]\nwish_claimed = \"TC\"\nalert = { id = \"TA\" }\n";
+        let t = load_text("templates.toml", text).unwrap().wechat.templates;
+        let assigned = t.for_kind(WishAssigned).expect("shares wish_claimed's");
+        assert_eq!(
+            (assigned.id.as_str(), assigned.keywords()),
+            ("TC", vec!["thing1", "phrase2", "time3", "thing4"])
+        );
+        let review = t.for_kind(WishReview).expect("shares the alert's");
+        assert_eq!(review.id, "TA", "a file's id joins the default keywords");
+        assert_eq!(t.for_kind(EventInvitation), None, "no id, no WeChat");
+        let digest = load(None).unwrap().wechat.templates;
+        assert!(digest.ids().is_empty(), "the defaults configure no template");
+        let err = format!(
+            "{:#}",
+            load_text("bad-template.toml", "[wechat.templates]\ngrid_alert = \"T\"\n").unwrap_err()
+        );
+        assert!(err.contains("wechat.templates.grid_alert"), "{err}");
+    }
 }

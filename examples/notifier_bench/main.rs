@@ -119,7 +119,10 @@ async fn run(args: &Args, stub: &WechatStub, url: &str) -> anyhow::Result<()> {
     settings.wechat.appid = APPID.into();
     settings.wechat.secret = SECRET.into();
     settings.wecom.api_base = stub.base_url();
-    settings.wechat.templates.wish_claimed = TEMPLATE.into();
+    settings
+        .wechat
+        .templates
+        .set(microwish_core::NotificationKind::WishClaimed, TEMPLATE);
     settings.wechat.long_term_templates = vec![TEMPLATE.into()];
     settings.notifier.quiet_hours = String::new();
     settings.notifier.batch_size = args.batch_size;

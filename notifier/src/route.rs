@@ -4,7 +4,7 @@
 //! always keep at least one channel) and minus channels that already failed for good.
 
 use microwish_core::NotificationKind;
-use microwish_core::notify::Audience;
+use microwish_core::notify::{Audience, TemplateMapping};
 
 use microwish_core::notify::Recipient;
 
@@ -36,8 +36,8 @@ impl Channel {
 /// Installation-wide facts the router needs.
 #[derive(Debug, Clone, Default)]
 pub struct RouteContext {
-    /// Template id for this kind, if WeChat is configured for it.
-    pub template: Option<String>,
+    /// The kind's subscribe-message template, if WeChat is configured for it.
+    pub template: Option<TemplateMapping>,
     /// Whether quota is tracked for that template (false for long-term subscriptions).
     pub quota_tracked: bool,
     /// Whether the email channel is configured.
@@ -73,7 +73,7 @@ pub fn chain(
     match &ctx.template {
         None => why.push("no WeChat template for this kind"),
         Some(template) => {
-            let quota = r.quota.get(template).copied().unwrap_or(0);
+            let quota = r.quota.get(&template.id).copied().unwrap_or(0);
             if r.openid.is_empty() {
                 why.push("no openid");
             } else if ctx.quota_tracked && quota <= 0 {

@@ -285,11 +285,11 @@ impl Worker {
     }
 
     fn route_context(&self, kind: NotificationKind) -> RouteContext {
-        let templates = &self.settings.wechat.templates;
-        let template = kind.wechat_template().map_or("", |t| templates.id(t));
+        let template = self.settings.wechat.templates.for_kind(kind).cloned();
+        let long_term = &self.settings.wechat.long_term_templates;
         RouteContext {
-            template: Some(template.to_string()).filter(|t| !t.is_empty()),
-            quota_tracked: !self.settings.wechat.long_term_templates.iter().any(|l| l == template),
+            quota_tracked: template.as_ref().is_none_or(|t| !long_term.contains(&t.id)),
+            template,
             email: self.channels.email.is_some(),
             noop: self.noop,
         }

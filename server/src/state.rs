@@ -36,18 +36,7 @@ pub struct AppState {
 impl AppState {
     /// The subscribe-message template ids configured for any kind.
     pub fn template_ids(&self) -> Vec<&str> {
-        let t = &self.settings.wechat.templates;
-        [
-            &t.wish_claimed,
-            &t.wish_fulfilled,
-            &t.event_invitation,
-            &t.event_reminder,
-            &t.alert,
-        ]
-        .into_iter()
-        .map(String::as_str)
-        .filter(|id| !id.is_empty())
-        .collect()
+        self.settings.wechat.templates.ids()
     }
 
     /// Maps a failed WeChat call made for the caller to an answer: a bad code is the caller's

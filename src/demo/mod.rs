@@ -118,7 +118,10 @@ pub async fn run(bind: &str) -> anyhow::Result<()> {
     settings.wechat.appid = APPID.into();
     settings.wechat.secret = SECRET.into();
     settings.wecom.api_base = stub.base_url();
-    settings.wechat.templates.wish_claimed = CLAIM_TEMPLATE.into();
+    settings
+        .wechat
+        .templates
+        .set(microwish_core::NotificationKind::WishClaimed, CLAIM_TEMPLATE);
     settings.email.smtp_url = smtp.url();
     settings.email.from = "幸福里社区 <noreply@microwish.demo>".into();
     // The demo is for trying things now, whatever the hour.

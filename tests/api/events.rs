@@ -393,7 +393,9 @@ const EVENT_TEMPLATE: &str = "TPL-EVENT";
 /// Notifier settings plus a subscribe-message template for invitations.
 fn configure_events(s: &mut microwish_core::Settings) {
     configure(s);
-    s.wechat.templates.event_invitation = EVENT_TEMPLATE.into();
+    s.wechat
+        .templates
+        .set(microwish_core::NotificationKind::EventInvitation, EVENT_TEMPLATE);
 }
 
 both_engines!(

@@ -14,6 +14,7 @@ mod events;
 mod hardening;
 mod insight;
 mod lifecycle;
+mod messages;
 mod notifier;
 mod party;
 mod races;

@@ -16,7 +16,9 @@ pub const TEMPLATE: &str = "TPL-CLAIMED";
 
 /// Server settings for notifier tests: a claim template, no quiet hours unless a test sets them.
 pub fn configure(s: &mut Settings) {
-    s.wechat.templates.wish_claimed = TEMPLATE.into();
+    s.wechat
+        .templates
+        .set(microwish_core::NotificationKind::WishClaimed, TEMPLATE);
     s.notifier.quiet_hours = String::new();
     s.notifier.retry_base = microwish_core::config::ConfigDuration(std::time::Duration::from_secs(10));
 }

@@ -115,8 +115,7 @@ async fn profile(app: TestApp) {
 both_engines!(subscription_choices_feed_the_quota, subscriptions, |s| s
     .wechat
     .templates
-    .wish_claimed =
-    "TPL-CLAIMED".into());
+    .set(microwish_core::NotificationKind::WishClaimed, "TPL-CLAIMED"));
 async fn subscriptions(app: TestApp) {
     let user = app.login("subscriber").await;
     for _ in 0..2 {

@@ -7,6 +7,7 @@
 
 mod error;
 mod http;
+mod keyword;
 mod miniprogram;
 pub mod stub;
 mod subscribe;
@@ -16,9 +17,10 @@ mod wecom;
 use std::fmt;
 
 pub use error::{ErrorClass, WechatError};
+pub use keyword::{shape_value, shape_value_or, value_fits};
 pub use miniprogram::{ContentVerdict, MiniProgram, PhoneInfo, Session, Suggest};
 pub use stub::WechatStub;
-pub use subscribe::{Lang, MiniprogramState, SubscribeMessage, shape_value, value_fits};
+pub use subscribe::{Lang, MiniprogramState, SubscribeMessage};
 pub use token::TokenHolder;
 pub use wecom::{MARKDOWN_MAX_BYTES, TEXT_MAX_BYTES, WecomRobot};
 

@@ -22,8 +22,8 @@ pub struct WechatSettings {
     pub content_check: bool,
     /// `developer`, `trial` or `formal`: which build a subscribe message opens.
     pub miniprogram_state: String,
-    /// Subscribe-message template ids per notification kind; empty skips WeChat for that kind.
-    pub templates: WechatTemplates,
+    /// The subscribe-message template of each kind (`templates.rs`); none skips WeChat for it.
+    pub templates: super::WechatTemplates,
     /// Templates with long-term subscription (some public-service categories): no quota tracking.
     pub long_term_templates: Vec<String>,
 }
@@ -39,36 +39,6 @@ impl fmt::Debug for WechatSettings {
             .field("templates", &self.templates)
             .field("long_term_templates", &self.long_term_templates)
             .finish()
-    }
-}
-
-/// `[wechat.templates]`
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WechatTemplates {
-    /// A volunteer claimed the resident's wish.
-    pub wish_claimed: String,
-    /// The wish was fulfilled: please confirm.
-    pub wish_fulfilled: String,
-    /// An event invitation.
-    pub event_invitation: String,
-    /// An event reminder.
-    pub event_reminder: String,
-    /// An alert for grid leaders.
-    pub alert: String,
-}
-
-impl WechatTemplates {
-    /// The configured template id (empty when WeChat is off for it).
-    pub fn id(&self, template: crate::notify::WechatTemplate) -> &str {
-        use crate::notify::WechatTemplate::*;
-        match template {
-            WishClaimed => &self.wish_claimed,
-            WishFulfilled => &self.wish_fulfilled,
-            EventInvitation => &self.event_invitation,
-            EventReminder => &self.event_reminder,
-            Alert => &self.alert,
-        }
     }
 }
 

@@ -276,11 +276,13 @@ mod bounds;
 mod delivery;
 mod duration;
 mod register;
+mod templates;
 mod validate;
 
-pub use delivery::{EmailSettings, NotifierSettings, WechatSettings, WechatTemplates, WecomSettings};
+pub use delivery::{EmailSettings, NotifierSettings, WechatSettings, WecomSettings};
 pub use duration::{ConfigDuration, parse_duration};
 pub use register::RegisterSettings;
+pub use templates::WechatTemplates;
 
 #[cfg(test)]
 #[path = "tests.rs"]

@@ -1,5 +1,6 @@
 //! The kinds of notification, in one place. A kind knows its name on the row, its urgency, the
-//! preference a person switches it with, and the templates that word it; every other crate
+//! preference a person switches it with, and the templates that word it (its WeChat template is
+//! configured per kind: `config::WechatTemplates`); every other crate
 //! matches on it, so a new kind is one variant here plus its templates, and the compiler lists
 //! every place that must decide what to do with it.
 
@@ -76,21 +77,6 @@ pub enum Audience {
     Person,
     /// The work group of the grids the recipient leads, through their WeCom robots only.
     WorkGroup,
-}
-
-/// The WeChat subscribe-message templates configured in `[wechat.templates]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WechatTemplate {
-    /// `wish_claimed`.
-    WishClaimed,
-    /// `wish_fulfilled`.
-    WishFulfilled,
-    /// `event_invitation`.
-    EventInvitation,
-    /// `event_reminder`.
-    EventReminder,
-    /// `alert`.
-    Alert,
 }
 
 impl NotificationKind {
@@ -183,18 +169,6 @@ impl NotificationKind {
         match self {
             Self::WishOverdue | Self::WishConfirmReminder | Self::GridAlert | Self::GridEvent => "generic",
             other => other.as_str(),
-        }
-    }
-
-    /// The WeChat subscribe-message template it is sent with, if any.
-    pub fn wechat_template(self) -> Option<WechatTemplate> {
-        match self {
-            Self::WishClaimed | Self::WishAssigned => Some(WechatTemplate::WishClaimed),
-            Self::WishFulfilled => Some(WechatTemplate::WishFulfilled),
-            Self::EventInvitation => Some(WechatTemplate::EventInvitation),
-            Self::EventReminder => Some(WechatTemplate::EventReminder),
-            Self::Alert | Self::WishReview | Self::ResidenceRequest => Some(WechatTemplate::Alert),
-            _ => None,
         }
     }
 

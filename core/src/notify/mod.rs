@@ -8,7 +8,9 @@ pub mod outbox;
 pub mod queue;
 pub mod recipients;
 mod row;
+pub mod template;
 
-pub use kind::{Audience, KindUrgency, NotificationKind, UnknownKind, WechatTemplate};
+pub use kind::{Audience, KindUrgency, NotificationKind, UnknownKind};
 pub use recipients::Recipient;
 pub use row::{Notification, Status};
+pub use template::{MessageValue, TemplateMapping};

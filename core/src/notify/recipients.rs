@@ -27,6 +27,8 @@ pub struct Recipient {
     pub disabled: Vec<(String, String)>,
     /// Remaining subscribe-message sends per template.
     pub quota: HashMap<String, i64>,
+    /// The language they read (their profile's; Chinese unless they chose English).
+    pub lang: crate::Lang,
 }
 
 impl Recipient {

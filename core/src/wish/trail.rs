@@ -48,7 +48,7 @@ pub(super) async fn record(
             subject_type: "wish",
             subject_id: wish.id,
             urgent: a.urgent,
-            payload: payload(wish),
+            payload: payload(wish, &step),
             dedupe_key: format!("wish:{}:step:{step_id}:{}:{}", wish.id, a.kind, a.recipient_id),
         };
         outbox::record(conn, &n, now).await?;
@@ -56,8 +56,12 @@ pub(super) async fn record(
     Ok(())
 }
 
-/// What the templates of a wish's notifications read.
-fn payload(wish: &Wish) -> serde_json::Value {
+/// What the templates of a wish's notifications read; a rejection, release or cancellation
+/// carries the reason given (`reason`).
+fn payload(wish: &Wish, step: &Step<'_>) -> serde_json::Value {
+    let reason = step
+        .note
+        .filter(|_| matches!(step.action, "reject" | "release" | "cancel"));
     serde_json::json!({
         "wish_id": wish.id,
         "title": wish.title,
@@ -65,6 +69,7 @@ fn payload(wish: &Wish) -> serde_json::Value {
         "grid_id": wish.grid_id,
         "urgency": wish.urgency.as_str(),
         "category": wish.category,
+        "reason": reason,
     })
 }
 

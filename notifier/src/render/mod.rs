@@ -4,6 +4,7 @@
 
 mod calendar;
 mod short;
+pub mod values;
 
 use std::sync::OnceLock;
 
@@ -124,8 +125,29 @@ fn one_line(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A claimed notification of `kind` about wish 3, with an empty payload.
+    pub(crate) fn notification(kind: NotificationKind) -> microwish_core::notify::Notification {
+        microwish_core::notify::Notification {
+            id: 1,
+            kind,
+            recipient_id: 2,
+            subject_type: "wish".into(),
+            subject_id: 3,
+            urgent: false,
+            payload: serde_json::json!({}),
+            status: microwish_core::notify::Status::Sending,
+            attempts: 0,
+            claims: 1,
+            last_error: None,
+            channel: None,
+            channels_failed: Vec::new(),
+            history: Vec::new(),
+            created_at: 0,
+        }
+    }
 
     #[test]
     fn every_kind_has_its_templates_in_both_languages() {

@@ -28,7 +28,10 @@ pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Valu
         VisitDue => ("有一次关爱走访到期", "A care visit is due"),
         VisitRecorded => ("您的家人已被走访", "Your relative was visited"),
         ResidenceRequest => ("有居民申请入住待审核", "A residence request awaits you"),
-        WishOverdue | WishConfirmReminder | Digest | WeeklyDigest => ("心愿有新动态", "A wish was updated"),
+        WishOverdue => ("您认领的心愿已超时，请尽快完成", "Your claimed wish is overdue"),
+        WishConfirmReminder => ("请确认心愿是否已完成", "Please confirm it is done"),
+        Digest => ("网格日报：请查看待办心愿", "Your grid's daily digest"),
+        WeeklyDigest => ("本周网格内有心愿等待认领", "Open wishes in your grid"),
     };
     match lang {
         Lang::ZhCn => zh.to_string(),

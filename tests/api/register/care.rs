@@ -115,7 +115,7 @@ async fn a_visit_falls_due_goes_overdue_and_needs_help(app: TestApp) {
         .iter()
         .find(|n| n.kind.as_str() == "alert" && n.recipient_id == c.leader_a.id)
         .expect("the overdue alert's notification names its resident");
-    let page = microwish_notifier::channel::wechat::page(alert);
+    let page = microwish_notifier::channel::wechat::page(alert, &"T".into());
     assert_eq!(page, format!("pages/resident/detail?id={grandma}"));
     let theirs = app.get("/api/v1/alerts", &c.leader_b.token).await.expect(200);
     assert_eq!(theirs, json!([]), "a leader of another grid sees none of it");
