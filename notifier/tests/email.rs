@@ -132,7 +132,10 @@ fn short_texts_are_short() {
         short_text(Alert, Lang::ZhCn, &json!({ "urgency": "urgent" })),
         "紧急心愿，请尽快处理"
     );
-    assert_eq!(short_text(WishOverdue, Lang::ZhCn, &json!(null)), "心愿有新动态");
+    assert_eq!(
+        short_text(WishOverdue, Lang::ZhCn, &json!(null)),
+        "您认领的心愿已超时，请尽快完成"
+    );
     for kind in NotificationKind::ALL {
         assert!(short_text(kind, Lang::ZhCn, &json!({})).chars().count() <= 20);
         assert!(short_text(kind, Lang::En, &json!({})).chars().count() <= 30);
