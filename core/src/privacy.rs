@@ -17,19 +17,21 @@ pub fn may_see_contact(caller: &Caller, wish: &Wish, now: i64, visible_after_clo
     if caller.user_id == wish.resident_id || caller.is_admin() || caller.leads(wish.grid_id) {
         return true;
     }
-    // The holder sees the resident while the resident sees the holder: the same stages.
-    wish.volunteer_id == Some(caller.user_id) && volunteer_shown(wish, now, visible_after_close_ms)
+    // Each holder of a slot sees the resident while the resident's side sees who is coming: the
+    // same stages.
+    wish.holders.contains(&caller.user_id) && volunteer_shown(wish, now, visible_after_close_ms)
 }
 
-/// Whether `wish` is at a stage where its holder is shown to the resident's side: claimed or
-/// fulfilled, or closed less than `visible_after_close_ms` ago. Never before the claim, and not
-/// after a release, which clears the holder (the next one is shown once someone claims again).
+/// Whether `wish` is at a stage where its holders are shown to the resident's side: held (claimed,
+/// or open with some of its several slots taken) or fulfilled, or closed less than
+/// `visible_after_close_ms` ago. Never before a claim, and not after a release, which clears the
+/// holder (the next one is shown once someone claims again).
 pub fn volunteer_shown(wish: &Wish, now: i64, visible_after_close_ms: i64) -> bool {
-    if wish.volunteer_id.is_none() {
+    if wish.holders.is_empty() {
         return false;
     }
     match wish.status {
-        WishStatus::Claimed | WishStatus::Fulfilled => true,
+        WishStatus::Open | WishStatus::Claimed | WishStatus::Fulfilled => true,
         WishStatus::Closed => wish
             .closed_at
             .is_some_and(|closed| now < closed.saturating_add(visible_after_close_ms)),
@@ -127,6 +129,7 @@ mod tests {
     fn wish(status: WishStatus, closed_at: Option<i64>) -> Wish {
         Wish {
             volunteer_id: Some(20),
+            holders: vec![20],
             closed_at,
             ..Wish::sample(status)
         }
@@ -188,9 +191,14 @@ mod tests {
             week
         ));
         // A released wish is back to open: the former holder no longer sees anything.
+        let released = Wish {
+            volunteer_id: None,
+            holders: Vec::new(),
+            ..wish(WishStatus::Open, None)
+        };
         assert!(!may_see_contact(
             &caller(20, &[Role::Volunteer], &[]),
-            &wish(WishStatus::Open, None),
+            &released,
             0,
             week
         ));
@@ -241,5 +249,24 @@ mod tests {
             0,
             1
         ));
+    }
+
+    #[test]
+    fn each_holder_of_several_slots_sees_the_contact() {
+        let week = 7 * 86_400_000;
+        let partly = Wish {
+            slots: (3, 2),
+            holders: vec![20, 21],
+            ..Wish::sample(WishStatus::Open)
+        };
+        for holder in [20, 21] {
+            assert!(may_see_contact(
+                &caller(holder, &[Role::Volunteer], &[]),
+                &partly,
+                0,
+                week
+            ));
+        }
+        assert!(!may_see_contact(&caller(22, &[Role::Volunteer], &[]), &partly, 0, week));
     }
 }

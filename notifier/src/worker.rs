@@ -5,7 +5,6 @@
 //! `NOTIFY`, and on a safety-net poll. On shutdown it stops claiming, finishes the batch in hand,
 //! and returns.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -168,15 +167,14 @@ impl Worker {
             return Ok(0);
         }
         let people = if self.noop {
-            HashMap::new()
+            recipients::Batch::default()
         } else {
-            let ids: Vec<i64> = batch.iter().map(|n| n.recipient_id).collect();
-            recipients::load(&self.db, &ids).await?
+            recipients::for_batch(&self.db, &batch).await?
         };
         let count = batch.len();
         let people = &people;
         let deliveries = futures::stream::iter(batch)
-            .map(|n| async move { self.deliver(&n, people.get(&n.recipient_id), now).await })
+            .map(|n| async move { self.deliver(&n, people.of(&n), now).await })
             .buffer_unordered(CONCURRENCY)
             .collect::<Vec<Outcome>>();
         // A batch never outlives its lease: while it is in flight, the lease is renewed every

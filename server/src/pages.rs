@@ -33,6 +33,7 @@ pub struct PageKey {
     status: WishStatus,
     grid_id: Option<i64>,
     category: Option<String>,
+    referred: Option<bool>,
     before_id: Option<i64>,
     limit: i64,
 }
@@ -45,6 +46,7 @@ impl PageKey {
             status,
             grid_id: filter.grid_id,
             category: filter.category.clone(),
+            referred: filter.referred,
             before_id: filter.before_id,
             limit: filter.limit,
         })

@@ -58,6 +58,7 @@ actions! {
     WishFulfil => "wish.fulfil",
     WishConfirm => "wish.confirm",
     WishCancel => "wish.cancel",
+    WishRefer => "wish.refer",
     EventCreate => "event.create",
     EventUpdate => "event.update",
     EventCancel => "event.cancel",
@@ -72,6 +73,10 @@ actions! {
     UnitContact => "unit.contact",
     ResourceCreate => "resource.create",
     ResourceUpdate => "resource.update",
+    ProjectPropose => "project.propose",
+    ProjectAgree => "project.agree",
+    ProjectDecline => "project.decline",
+    ProjectDeliver => "project.deliver",
 }
 
 impl Action {
@@ -144,6 +149,8 @@ pub enum Subject {
     Unit(i64),
     /// A co-building unit's resource.
     Resource(i64),
+    /// A co-building project.
+    Project(i64),
 }
 
 impl Subject {
@@ -162,6 +169,7 @@ impl Subject {
         "import",
         "unit",
         "resource",
+        "project",
     ];
 
     /// The subject's type name and id.
@@ -180,6 +188,7 @@ impl Subject {
             Subject::Import(id) => ("import", id),
             Subject::Unit(id) => ("unit", Some(id)),
             Subject::Resource(id) => ("resource", Some(id)),
+            Subject::Project(id) => ("project", Some(id)),
         }
     }
 }

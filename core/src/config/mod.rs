@@ -38,6 +38,8 @@ pub struct Settings {
     pub console: ConsoleSettings,
     /// The population register, care and family.
     pub register: RegisterSettings,
+    /// Co-building projects.
+    pub cobuild: CobuildSettings,
 }
 
 /// `[server]`
@@ -106,6 +108,8 @@ pub struct WishSettings {
     pub contact_visible_after_close: ConfigDuration,
     /// A fulfilled wish closes by itself when unconfirmed this long.
     pub auto_close_after: ConfigDuration,
+    /// The most volunteers one wish may ask for (`slots`).
+    pub max_slots: u32,
     /// The categories residents choose from.
     pub categories: Vec<Category>,
 }
@@ -273,12 +277,14 @@ pub struct ConfigError {
 }
 
 mod bounds;
+mod cobuild;
 mod delivery;
 mod duration;
 mod register;
 mod templates;
 mod validate;
 
+pub use cobuild::CobuildSettings;
 pub use delivery::{EmailSettings, NotifierSettings, WechatSettings, WecomSettings};
 pub use duration::{ConfigDuration, parse_duration};
 pub use register::RegisterSettings;

@@ -124,8 +124,12 @@ impl Settings {
             return fail("console.public_url", format!("`{public}` must be an http(s) URL"));
         }
         self.register.validate()?;
+        self.cobuild.validate()?;
         if self.wishes.max_open_claims == 0 {
             return fail("wishes.max_open_claims", "must be at least 1".into());
+        }
+        if !(1..=100).contains(&self.wishes.max_slots) {
+            return fail("wishes.max_slots", "must be 1 to 100".into());
         }
         if self.wishes.categories.is_empty() {
             return fail("wishes.categories", "at least one category is required".into());

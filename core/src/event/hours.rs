@@ -97,14 +97,23 @@ pub async fn credit_ended_events(conn: &mut AnyConnection, cap_per_day_ms: i64, 
 }
 
 /// Credits the volunteers of wishes confirmed (closed with a rating) in the last 30 days that
-/// have no credit yet; returns how many were credited. Run by the scheduler.
+/// have no credit yet — each holder of a wish for several volunteers — and returns how many were
+/// credited. Run by the scheduler.
 pub async fn credit_confirmed_wishes(conn: &mut AnyConnection, minutes: i64, now: i64) -> CoreResult<u64> {
+    // The one volunteer of an ordinary wish, and each holder of a wish for several volunteers.
+    // (SQLite wants a WHERE before an upsert's ON CONFLICT after a SELECT: `WHERE 1 = 1`.)
     let done = sqlx::query(
         "INSERT INTO volunteer_hours (user_id, minutes, source, event_id, wish_id, unique_key, created_at) \
-         SELECT w.volunteer_id, $1, 'wish', NULL, w.id, 'wish:' || CAST(w.id AS TEXT), $2 FROM wishes w \
-         WHERE w.status = 'closed' AND w.rating IS NOT NULL AND w.volunteer_id IS NOT NULL AND w.closed_at >= $3 \
-         AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.wish_id = w.id) \
-         ON CONFLICT (unique_key) DO NOTHING",
+         SELECT due.volunteer, $1, 'wish', NULL, due.wish, due.k, $2 FROM ( \
+           SELECT w.volunteer_id AS volunteer, w.id AS wish, 'wish:' || CAST(w.id AS TEXT) AS k FROM wishes w \
+           WHERE w.status = 'closed' AND w.rating IS NOT NULL AND w.volunteer_id IS NOT NULL AND w.closed_at >= $3 \
+           AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.wish_id = w.id) \
+           UNION ALL \
+           SELECT x.volunteer_id, w.id, 'wish:' || CAST(w.id AS TEXT) || ':' || CAST(x.volunteer_id AS TEXT) \
+           FROM wishes w JOIN wish_holders x ON x.wish_id = w.id \
+           WHERE w.status = 'closed' AND w.rating IS NOT NULL AND w.slots > 1 AND w.closed_at >= $3 \
+           AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.wish_id = w.id AND h.user_id = x.volunteer_id) \
+         ) due WHERE 1 = 1 ON CONFLICT (unique_key) DO NOTHING",
     )
     .bind(minutes)
     .bind(now)

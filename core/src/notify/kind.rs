@@ -58,6 +58,28 @@ pub enum NotificationKind {
     VisitRecorded,
     /// A residence request waits for the grid leader's decision.
     ResidenceRequest,
+    /// The resident's wish was fulfilled by a co-building project (and closed).
+    WishDelivered,
+    /// A grid's leader proposes a project to a co-building unit: to the unit's contact email.
+    ProjectProposed,
+    /// The same proposal, to the unit's work group through the unit's WeCom robot.
+    UnitProject,
+    /// The unit agreed to the project: to the grid's leader.
+    ProjectAgreed,
+    /// The unit declined the project: to the grid's leader.
+    ProjectDeclined,
+    /// The project was delivered: to the grid's leader (when the unit's contact reported it).
+    ProjectDelivered,
+}
+
+/// What a notification's `recipient_id` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressee {
+    /// A user (`users.id`).
+    User,
+    /// A co-building unit (`cobuild_units.id`): its contact's email, its WeCom robot. The
+    /// contact need not have an account.
+    Unit,
 }
 
 /// How hard a kind pushes through people's settings.
@@ -75,13 +97,14 @@ pub enum KindUrgency {
 pub enum Audience {
     /// The recipient's own channels: WeChat, email.
     Person,
-    /// The work group of the grids the recipient leads, through their WeCom robots only.
+    /// A work group through its WeCom robot only: of the grids the recipient leads, or of the
+    /// co-building unit it is.
     WorkGroup,
 }
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 24] = [
+    pub const ALL: [NotificationKind; 30] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -106,6 +129,12 @@ impl NotificationKind {
         Self::VisitDue,
         Self::VisitRecorded,
         Self::ResidenceRequest,
+        Self::WishDelivered,
+        Self::ProjectProposed,
+        Self::UnitProject,
+        Self::ProjectAgreed,
+        Self::ProjectDeclined,
+        Self::ProjectDelivered,
     ];
 
     /// The name on the row, in preferences and in the API.
@@ -135,6 +164,12 @@ impl NotificationKind {
             Self::VisitDue => "visit_due",
             Self::VisitRecorded => "visit_recorded",
             Self::ResidenceRequest => "residence_request",
+            Self::WishDelivered => "wish_delivered",
+            Self::ProjectProposed => "project_proposed",
+            Self::UnitProject => "unit_project",
+            Self::ProjectAgreed => "project_agreed",
+            Self::ProjectDeclined => "project_declined",
+            Self::ProjectDelivered => "project_delivered",
         }
     }
 
@@ -146,20 +181,29 @@ impl NotificationKind {
         }
     }
 
-    /// Work-group kinds go to the grid's WeCom robot; the rest to the person.
+    /// Work-group kinds go to a WeCom robot (a grid's, a unit's); the rest to the person.
     pub fn audience(self) -> Audience {
         match self {
-            Self::GridAlert | Self::GridEvent => Audience::WorkGroup,
+            Self::GridAlert | Self::GridEvent | Self::UnitProject => Audience::WorkGroup,
             _ => Audience::Person,
         }
     }
 
+    /// What its `recipient_id` names: a co-building unit for the kinds addressed to units, a
+    /// user for every other.
+    pub fn addressee(self) -> Addressee {
+        match self {
+            Self::ProjectProposed | Self::UnitProject => Addressee::Unit,
+            _ => Addressee::User,
+        }
+    }
+
     /// The name a person switches this kind with in their preferences, or `None` when it is not
-    /// theirs to switch (a work group's message).
+    /// theirs to switch (a work group's message, a unit's mail).
     pub fn preference_group(self) -> Option<&'static str> {
-        match self.audience() {
-            Audience::Person => Some(self.as_str()),
-            Audience::WorkGroup => None,
+        match (self.audience(), self.addressee()) {
+            (Audience::Person, Addressee::User) => Some(self.as_str()),
+            _ => None,
         }
     }
 
@@ -167,7 +211,9 @@ impl NotificationKind {
     /// wording of their own use `generic`.
     pub fn template_key(self) -> &'static str {
         match self {
-            Self::WishOverdue | Self::WishConfirmReminder | Self::GridAlert | Self::GridEvent => "generic",
+            Self::WishOverdue | Self::WishConfirmReminder | Self::GridAlert | Self::GridEvent | Self::UnitProject => {
+                "generic"
+            }
             other => other.as_str(),
         }
     }
@@ -201,33 +247,5 @@ impl FromStr for NotificationKind {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_unique_and_read_back() {
-        for kind in NotificationKind::ALL {
-            assert_eq!(kind.as_str().parse::<NotificationKind>(), Ok(kind));
-            let same = NotificationKind::ALL.iter().filter(|k| k.as_str() == kind.as_str());
-            assert_eq!(same.count(), 1, "{kind}");
-        }
-        assert!("wish_teleported".parse::<NotificationKind>().is_err());
-    }
-
-    #[test]
-    fn work_group_kinds_are_not_personal_preferences() {
-        assert_eq!(NotificationKind::GridAlert.preference_group(), None);
-        assert_eq!(NotificationKind::GridEvent.audience(), Audience::WorkGroup);
-        assert_eq!(NotificationKind::Alert.preference_group(), Some("alert"));
-        assert_eq!(NotificationKind::preference_groups().count(), 22);
-    }
-
-    #[test]
-    fn only_alerts_must_reach() {
-        let must: Vec<_> = NotificationKind::ALL
-            .into_iter()
-            .filter(|k| k.urgency() == KindUrgency::MustReach)
-            .collect();
-        assert_eq!(must, vec![NotificationKind::Alert]);
-    }
-}
+#[path = "kind_tests.rs"]
+mod tests;

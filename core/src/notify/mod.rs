@@ -10,7 +10,7 @@ pub mod recipients;
 mod row;
 pub mod template;
 
-pub use kind::{Audience, KindUrgency, NotificationKind, UnknownKind};
+pub use kind::{Addressee, Audience, KindUrgency, NotificationKind, UnknownKind};
 pub use recipients::Recipient;
 pub use row::{Notification, Status};
 pub use template::{MessageValue, TemplateMapping};

@@ -17,7 +17,8 @@ use crate::people::Caller;
 pub struct NewNotification {
     /// What it is about.
     pub kind: NotificationKind,
-    /// Recipient user id.
+    /// Recipient: a user id, or for the kinds addressed to units a co-building unit's id
+    /// ([`NotificationKind::addressee`]).
     pub recipient_id: i64,
     /// What it is about, e.g. `wish`.
     pub subject_type: &'static str,
@@ -36,7 +37,8 @@ pub struct NewNotification {
 /// `register::family::relay`): nobody's notification is silently dropped.
 pub async fn record(conn: &mut AnyConnection, n: &NewNotification, now: i64) -> CoreResult<bool> {
     let fresh = insert(conn, n, now).await?;
-    if fresh {
+    // A unit's mail is no resident's news: nothing to relay.
+    if fresh && n.kind.addressee() == super::Addressee::User {
         crate::register::family::relay(conn, n, now).await?;
     }
     Ok(fresh)

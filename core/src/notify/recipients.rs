@@ -1,11 +1,13 @@
 //! What a delivery worker needs to know about each recipient of a batch — openid, email, phone, the
-//! robots of the grids they lead, switched-off channels, subscribe quota — loaded for the whole
-//! batch in a handful of queries rather than per notification.
+//! robots of the grids they lead, switched-off channels, subscribe quota; for a co-building unit,
+//! its contact's name, email and phone and its robot — loaded for the whole batch in a handful of
+//! queries rather than per notification.
 
 use std::collections::HashMap;
 
 use sqlx::Row;
 
+use super::{Addressee, Notification};
 use crate::db::Db;
 
 /// One recipient's delivery facts.
@@ -39,6 +41,69 @@ impl Recipient {
         };
         self.disabled.iter().any(|(k, c)| k == group && c == channel)
     }
+}
+
+/// The recipients of one batch: users and co-building units, each by their own ids.
+#[derive(Debug, Default)]
+pub struct Batch {
+    users: HashMap<i64, Recipient>,
+    units: HashMap<i64, Recipient>,
+}
+
+impl Batch {
+    /// The recipient of `n`, as its kind addresses it; `None` when it no longer exists.
+    pub fn of(&self, n: &Notification) -> Option<&Recipient> {
+        match n.kind.addressee() {
+            Addressee::User => self.users.get(&n.recipient_id),
+            Addressee::Unit => self.units.get(&n.recipient_id),
+        }
+    }
+}
+
+/// Loads the recipients of a batch of notifications.
+pub async fn for_batch(db: &Db, batch: &[Notification]) -> Result<Batch, sqlx::Error> {
+    let ids = |who: Addressee| -> Vec<i64> {
+        let of = batch.iter().filter(|n| n.kind.addressee() == who);
+        of.map(|n| n.recipient_id).collect()
+    };
+    Ok(Batch {
+        users: load(db, &ids(Addressee::User)).await?,
+        units: load_units(db, &ids(Addressee::Unit)).await?,
+    })
+}
+
+/// Loads co-building units as recipients: the contact's name, email and phone (for the robot's
+/// mention), and the unit's robot. A unit has no WeChat account, preferences or quota.
+pub async fn load_units(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Recipient>, sqlx::Error> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, contact_name, contact_email, contact_phone, wecom_robot_key FROM cobuild_units WHERE id IN ({})",
+        placeholders(ids.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let unit = Recipient {
+                id: r.get(0),
+                display_name: r.get(1),
+                email: Some(r.get(2)),
+                phone: Some(r.get(3)),
+                robot_keys: r.get::<Option<String>, _>(4).into_iter().collect(),
+                ..Default::default()
+            };
+            (unit.id, unit)
+        })
+        .collect())
 }
 
 fn placeholders(n: usize) -> String {

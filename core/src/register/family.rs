@@ -204,7 +204,7 @@ pub async fn residents_of(conn: &mut AnyConnection, family_id: i64) -> CoreResul
 pub(crate) fn relayed(kind: NotificationKind, offline: bool) -> bool {
     use NotificationKind::*;
     match kind {
-        WishClaimed | WishFulfilled => true,
+        WishClaimed | WishFulfilled | WishDelivered => true,
         WishReleased | WishCancelled | WishRejected | WishApproved | WishConfirmReminder => offline,
         _ => false,
     }

@@ -72,6 +72,7 @@ pub async fn record_visit(
                 .map(|c| c.code.clone())
                 .unwrap_or_default(),
             urgency: Urgency::Normal,
+            slots: 1,
             due_at: None,
             on_behalf_of: Some(resident_id),
             consent_note: Some(Note::parse("关爱走访时居民当面提出")?),

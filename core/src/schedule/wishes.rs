@@ -36,12 +36,14 @@ fn reminder(kind: NotificationKind, recipient: i64, payload: serde_json::Value, 
     })
 }
 
-/// Open wishes unclaimed past their category's limit alert their grid leader.
+/// Open wishes unclaimed past their category's limit alert their grid leader — not those referred
+/// to co-building (or bundled into a project): no volunteer was going to claim them.
 pub(super) async fn unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
     let esc = &settings.escalation;
     let shortest = esc.shortest_sla_ms();
     let rows = sqlx::query(
-        "SELECT id, grid_id, title, category, opened_at FROM wishes WHERE status = 'open' AND project_id IS NULL AND opened_at <= $1",
+        "SELECT id, grid_id, title, category, opened_at FROM wishes WHERE status = 'open' AND project_id IS NULL AND referred_at IS NULL \
+         AND opened_at <= $1",
     )
     .bind(now - shortest)
     .fetch_all(db.pool())
@@ -66,7 +68,8 @@ pub(super) async fn unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreRes
 pub(super) async fn escalate_unclaimed(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
     let rows = sqlx::query(
         "SELECT w.id, w.grid_id, w.title, w.opened_at FROM alerts a JOIN wishes w ON w.id = a.wish_id \
-         WHERE a.kind = 'unclaimed' AND a.status = 'open' AND a.created_at <= $1 AND w.status = 'open' AND w.project_id IS NULL",
+         WHERE a.kind = 'unclaimed' AND a.status = 'open' AND a.created_at <= $1 AND w.status = 'open' AND w.project_id IS NULL \
+         AND w.referred_at IS NULL",
     )
     .bind(now - settings.escalation.escalate_after.as_millis_i64())
     .fetch_all(db.pool())
@@ -88,13 +91,15 @@ pub(super) async fn escalate_unclaimed(db: &Db, settings: &Settings, now: i64) -
         .collect())
 }
 
-/// Claims past their due time (or too old) remind the volunteer; later still, alert the leader.
+/// Claims past their due time (or too old) remind the volunteer — every holder of a wish for
+/// several volunteers; later still, alert the leader (once per wish: the alert's key).
 pub(super) async fn overdue_claims(db: &Db, settings: &Settings, now: i64) -> CoreResult<Vec<Act>> {
     let age = settings.escalation.claim_overdue_after.as_millis_i64();
     let further = settings.escalation.overdue_escalate_after.as_millis_i64();
     let rows = sqlx::query(
-        "SELECT id, grid_id, title, volunteer_id, claimed_at, due_at FROM wishes \
-         WHERE status = 'claimed' AND (claimed_at <= $1 OR due_at <= $2)",
+        "SELECT w.id, w.grid_id, w.title, COALESCE(w.volunteer_id, h.volunteer_id), w.claimed_at, w.due_at, w.slots \
+         FROM wishes w LEFT JOIN wish_holders h ON h.wish_id = w.id AND w.slots > 1 \
+         WHERE w.status = 'claimed' AND (w.claimed_at <= $1 OR w.due_at <= $2)",
     )
     .bind(now - age)
     .bind(now)
@@ -110,7 +115,12 @@ pub(super) async fn overdue_claims(db: &Db, settings: &Settings, now: i64) -> Co
         }
         if let Some(volunteer) = volunteer {
             let payload = json!({ "wish_id": id, "title": title, "status": "claimed", "grid_id": grid_id });
-            let key = format!("overdue-remind:{id}:{claimed_at}");
+            // One reminder per claim; a slot's reminder names its holder too.
+            let slots: i64 = r.get(6);
+            let key = match slots {
+                1 => format!("overdue-remind:{id}:{claimed_at}"),
+                _ => format!("overdue-remind:{id}:{claimed_at}:{volunteer}"),
+            };
             acts.push(reminder(NotificationKind::WishOverdue, volunteer, payload, key));
         }
         if now >= overdue_at + further {

@@ -9,12 +9,18 @@ pub fn is_owner(caller: &Caller, wish: &Wish) -> bool {
     caller.user_id == wish.resident_id || caller.user_id == wish.created_by
 }
 
+/// Whether the caller holds a slot of the wish now (not once it is fulfilled: then they held it).
+pub fn holds_now(caller: &Caller, wish: &Wish) -> bool {
+    use super::WishStatus::{Claimed, Open};
+    matches!(wish.status, Open | Claimed) && wish.holders.contains(&caller.user_id)
+}
+
 /// Whether the caller may see the wish at all. Open, claimed, fulfilled and closed wishes are the
 /// community's wish wall; wishes under review, rejected or cancelled only the people involved see.
 pub fn can_see(caller: &Caller, wish: &Wish) -> bool {
     wish.status.is_public()
         || is_owner(caller, wish)
-        || wish.volunteer_id == Some(caller.user_id)
+        || wish.holders.contains(&caller.user_id)
         || caller.leads(wish.grid_id)
         || caller.is_admin()
 }
@@ -26,7 +32,7 @@ pub fn capacities(caller: &Caller, wish: &Wish) -> Vec<Actor> {
     if owner {
         actors.push(Actor::Owner);
     }
-    if wish.volunteer_id == Some(caller.user_id) && wish.status == super::WishStatus::Claimed {
+    if holds_now(caller, wish) {
         actors.push(Actor::Holder);
     }
     if caller.has(Role::Volunteer) && !owner {

@@ -1,9 +1,10 @@
 //! The claim's fast path: the hottest, most contended transition, written as one guarded
 //! `UPDATE … RETURNING` that checks everything the machine and the limit would check — the wish is
-//! open, the claimer is a volunteer and not its owner, they hold fewer open claims than allowed —
-//! and answers the claimed wish with its resident's contact columns. When it matches nothing, the
-//! general path ([`apply`](super::change::apply)) runs and names the refusal (not found,
-//! forbidden, lost, over the limit); so a refusal costs a round trip more, a win two fewer.
+//! open, has one slot and no co-building project, the claimer is a volunteer and not its owner,
+//! they hold fewer open claims than allowed — and answers the claimed wish with its resident's
+//! contact columns. When it matches nothing, the general path ([`apply`](super::change::apply))
+//! runs and names the refusal (not found, forbidden, lost, over the limit, bundled) or takes a slot
+//! of a wish for several volunteers (`slots`); so a refusal costs a round trip more, a win two fewer.
 
 use sqlx::AnyConnection;
 
@@ -11,6 +12,13 @@ use super::model::{Wish, WishStatus};
 use super::query::{from_row, returning_wish};
 use crate::error::CoreResult;
 use crate::people::{Caller, Role};
+
+/// How many open claims volunteer `{v}` holds (an SQL expression): one-slot wishes claimed by
+/// them, and slots they hold of wishes for several volunteers still open or claimed. The second
+/// count is one probe of `wish_holders_volunteer`, empty for almost everyone.
+pub(super) const HELD_BY: &str = "((SELECT COUNT(*) FROM wishes c WHERE c.volunteer_id = {v} AND c.status = 'claimed') \
+     + (SELECT COUNT(*) FROM wish_holders h JOIN wishes m ON m.id = h.wish_id \
+        WHERE h.volunteer_id = {v} AND m.status IN ('open', 'claimed')))";
 
 /// Claims wish `id` for `caller` if every rule allows it at once; `None` when it did not match,
 /// and the caller's transaction is left as it was apart from the volunteer's row lock. Returns
@@ -33,8 +41,9 @@ pub(super) async fn take(
         .await?;
     let sql = format!(
         "UPDATE wishes SET status = 'claimed', volunteer_id = $2, claimed_at = $3, updated_at = $3 \
-         WHERE id = $1 AND status = 'open' AND resident_id <> $2 AND created_by <> $2 \
-         AND (SELECT COUNT(*) FROM wishes c WHERE c.volunteer_id = $2 AND c.status = 'claimed') < $4 {}",
+         WHERE id = $1 AND status = 'open' AND slots = 1 AND project_id IS NULL AND resident_id <> $2 \
+         AND created_by <> $2 AND {} < $4 {}",
+        HELD_BY.replace("{v}", "$2"),
         returning_wish()
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -50,6 +59,7 @@ pub(super) async fn take(
         before.status = WishStatus::Open;
         before.volunteer_id = None;
         before.volunteer = None;
+        before.holders.clear();
         before.claimed_at = None;
         (before, after)
     }))

@@ -6,11 +6,11 @@
 //! its grid leader, who hears of it.
 
 use super::access::{can_see, capacities};
-use super::change::refusal;
 use super::machine::{Action, transition_any};
 use super::model::{Urgency, Wish, WishStatus};
 use super::post::check_category;
 use super::query::load;
+use super::rules::refusal;
 use super::trail::{self, Step};
 use super::{effects, notify};
 use crate::config::WishSettings;
@@ -46,8 +46,13 @@ async fn decide(conn: &mut AnyConnection, caller: &Caller, id: i64) -> CoreResul
     if !can_see(caller, &before) {
         return Err(crate::CoreError::NotFound("wish"));
     }
-    let to = transition_any(before.status, Action::Edit, &capacities(caller, &before))
-        .map_err(|r| refusal(r, Action::Edit, &before))?;
+    let to = transition_any(
+        before.status,
+        Action::Edit,
+        &capacities(caller, &before),
+        before.slot_state(),
+    )
+    .map_err(|r| refusal(r, Action::Edit, &before))?;
     Ok((before, to))
 }
 

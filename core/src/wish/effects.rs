@@ -1,6 +1,6 @@
 //! What a wish's changes do to its alerts: an urgent wish or one of a vulnerable resident raises
-//! one at once; a claim or a cancel ends "unclaimed", a fulfilment ends "overdue", and a rating of
-//! 2 or less opens a callback (回访) for the leader.
+//! one at once; a claim, a cancel or a referral ends "unclaimed", a fulfilment ends "overdue", a
+//! project's delivery ends them all, and a rating of 2 or less opens a callback (回访) for the leader.
 
 use sqlx::AnyConnection;
 
@@ -46,9 +46,9 @@ pub(super) async fn on_changed(
     now: i64,
 ) -> CoreResult<()> {
     let ends: &[&str] = match action {
-        Action::Claim | Action::Assign => &["unclaimed", "unclaimed_escalated"],
+        Action::Claim | Action::Assign | Action::Refer => &["unclaimed", "unclaimed_escalated"],
         Action::Fulfil => &["overdue_claim"],
-        Action::Cancel | Action::Reject => &["unclaimed", "unclaimed_escalated", "overdue_claim"],
+        Action::Cancel | Action::Reject | Action::Deliver => &["unclaimed", "unclaimed_escalated", "overdue_claim"],
         _ => &[],
     };
     if !ends.is_empty() {

@@ -1,17 +1,37 @@
 //! The wish state machine as one pure function: may this actor take this action from this status,
-//! and where does it lead? No database, no clock: the store applies the answer with a guarded update.
+//! with the wish's slots as they stand, and where does it lead? No database, no clock: the store
+//! applies the answer with a guarded update.
 //!
 //! ```text
 //! pending_review --approve--> open --claim/assign--> claimed --fulfil--> fulfilled --confirm/auto_close--> closed
 //!       |                      |  ^                     |
 //!       +--reject--> rejected  |  +------release--------+
 //!       +--------cancel--------+------cancel------------+--> cancelled
+//!
+//! pending_review | open --refer-->   itself, marked referred (bundled, when into a project)
+//! pending_review | open --deliver--> closed  (its co-building project was delivered)
+//! pending_review | open --return-->  itself  (its project was declined: back to the ordinary flow)
 //! ```
 //!
-//! `edit` (the owner) keeps a wish under review or open where it is; the store sends it back to
-//! review when review is required. Cancelling by the owner is the resident's *withdraw*.
+//! `edit` (the owner) keeps a wish under review or open where it is, while nobody holds a slot of
+//! it; the store sends it back to review when review is required. Cancelling by the owner is the
+//! resident's *withdraw*.
+//!
+//! **Slots.** A wish may need several volunteers (`slots`, 1 by default). Each claim or assignment
+//! takes one slot; the wish stays `open` — on the wall, claimable — until the last slot is taken,
+//! and is `claimed` once every slot is held. A release frees one slot (`claimed → open`, or
+//! `open → open` while others still hold theirs). Fulfilment is one report for the whole wish: any
+//! holder (or the grid's leader, or an admin) reports it done once at least one slot is held — a
+//! move done with fewer hands than hoped is still done — and the slots left free close with it.
+//! Confirmation is one for the whole wish too: the resident (or the leader) confirms and rates
+//! once, and every holder is thanked and credited. A wish with one slot is exactly the wish it
+//! always was: `open` has no holder, `claimed` has one.
+//!
+//! Referral, delivery and return need a wish nobody holds: a wish somebody is serving is not
+//! handed to a co-building unit behind their back.
 
 use super::WishStatus;
+pub use crate::machine::Refusal;
 
 /// What someone asks to do with a wish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,13 +40,13 @@ pub enum Action {
     Approve,
     /// A leader turns a wish down.
     Reject,
-    /// A volunteer takes the wish on.
+    /// A volunteer takes (a slot of) the wish on.
     Claim,
-    /// A leader gives the wish to a chosen volunteer.
+    /// A leader gives (a slot of) the wish to a chosen volunteer.
     Assign,
-    /// The holder (or a leader) gives the wish back.
+    /// A holder (or a leader) gives their slot back.
     Release,
-    /// The holder reports it done.
+    /// A holder reports it done.
     Fulfil,
     /// The resident confirms and rates.
     Confirm,
@@ -36,11 +56,17 @@ pub enum Action {
     Edit,
     /// The confirmation window passed.
     AutoClose,
+    /// A leader refers the wish to co-building (no volunteer can serve it), or bundles it into a project.
+    Refer,
+    /// The co-building project it is bundled into was delivered: fulfilled and closed at once.
+    Deliver,
+    /// The project it is bundled into was declined: it returns to the ordinary flow.
+    Return,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 13] = [
         Action::Approve,
         Action::Reject,
         Action::Claim,
@@ -51,6 +77,9 @@ impl Action {
         Action::Cancel,
         Action::AutoClose,
         Action::Edit,
+        Action::Refer,
+        Action::Deliver,
+        Action::Return,
     ];
 
     /// The name recorded on the timeline.
@@ -66,6 +95,9 @@ impl Action {
             Action::Cancel => "cancel",
             Action::AutoClose => "auto_close",
             Action::Edit => "edit",
+            Action::Refer => "refer",
+            Action::Deliver => "deliver",
+            Action::Return => "return",
         }
     }
 }
@@ -78,13 +110,13 @@ pub enum Actor {
     Owner,
     /// A volunteer with no hold on this wish.
     Volunteer,
-    /// The volunteer who holds the claim.
+    /// A volunteer who holds a slot of it.
     Holder,
     /// The leader of the wish's grid.
     Leader,
     /// A community admin.
     Admin,
-    /// The system itself (schedules).
+    /// The system itself: schedules, and a co-building project acting on the wishes it bundles.
     System,
     /// Anyone else who is signed in.
     Other,
@@ -103,13 +135,23 @@ impl Actor {
     ];
 }
 
-/// Why a transition is refused.
+/// How many volunteers a wish takes and how many hold a slot of it now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// This actor may never take this action on this wish (HTTP 403).
-    NotPermitted,
-    /// The action is not possible from the current status (HTTP 409).
-    WrongStatus,
+pub struct Slots {
+    /// Slots in all (1 for an ordinary wish).
+    pub total: u32,
+    /// Slots held.
+    pub held: u32,
+}
+
+impl Slots {
+    /// An ordinary one-slot wish, held or not.
+    pub const fn one(held: bool) -> Self {
+        Slots {
+            total: 1,
+            held: held as u32,
+        }
+    }
 }
 
 /// Who may take `action` at all, whatever the status.
@@ -117,56 +159,51 @@ fn permitted(action: Action, actor: Actor) -> bool {
     use Action::*;
     use Actor::*;
     match action {
-        Approve | Reject | Assign => matches!(actor, Leader | Admin),
+        Approve | Reject | Assign | Refer => matches!(actor, Leader | Admin),
         Claim => actor == Volunteer,
         Release => matches!(actor, Holder | Leader | Admin),
         Fulfil => matches!(actor, Holder | Leader | Admin),
         // Leaders may confirm for residents who cannot use a phone; the timeline records who did.
         Confirm => matches!(actor, Owner | Leader | Admin),
         Cancel => matches!(actor, Owner | Leader | Admin),
-        AutoClose => actor == System,
+        // The project decides who delivers or declines it; the wish follows its project.
+        AutoClose | Deliver | Return => actor == System,
         Edit => actor == Owner,
     }
 }
 
-/// Where `action` leads from `from`, if it is possible at all.
-fn target(from: WishStatus, action: Action) -> Option<WishStatus> {
+/// Where `action` leads from `from` with `slots`, if it is possible at all.
+fn target(from: WishStatus, action: Action, slots: Slots) -> Option<WishStatus> {
     use Action::*;
     use WishStatus::*;
+    let (free, held) = (slots.held < slots.total, slots.held > 0);
     match (from, action) {
         (PendingReview, Approve) => Some(Open),
-        (PendingReview | Open, Reject) => Some(Rejected),
-        (Open, Claim | Assign) => Some(Claimed),
-        (Claimed, Release) => Some(Open),
-        (Claimed, Fulfil) => Some(Fulfilled),
+        (PendingReview | Open, Reject) if !held => Some(Rejected),
+        // The last free slot taken makes the wish claimed; before that it stays on the wall.
+        (Open, Claim | Assign) if free => Some(if slots.held + 1 == slots.total { Claimed } else { Open }),
+        (Open | Claimed, Release) if held => Some(Open),
+        (Open | Claimed, Fulfil) if held => Some(Fulfilled),
         (Fulfilled, Confirm | AutoClose) => Some(Closed),
         (PendingReview | Open | Claimed, Cancel) => Some(Cancelled),
-        (PendingReview, Edit) => Some(PendingReview),
-        (Open, Edit) => Some(Open),
+        (PendingReview | Open, Edit | Refer | Return) if !held => Some(from),
+        (PendingReview | Open, Deliver) if !held => Some(Closed),
         _ => None,
     }
 }
 
 /// Decides one transition for one capacity.
-pub fn transition(from: WishStatus, action: Action, actor: Actor) -> Result<WishStatus, Refusal> {
+pub fn transition(from: WishStatus, action: Action, actor: Actor, slots: Slots) -> Result<WishStatus, Refusal> {
     if !permitted(action, actor) {
         return Err(Refusal::NotPermitted);
     }
-    target(from, action).ok_or(Refusal::WrongStatus)
+    target(from, action, slots).ok_or(Refusal::WrongStatus)
 }
 
 /// Decides one transition for someone acting in several capacities: allowed if any capacity
 /// allows it; a status refusal wins over a permission refusal (the caller was entitled to try).
-pub fn transition_any(from: WishStatus, action: Action, actors: &[Actor]) -> Result<WishStatus, Refusal> {
-    let mut refusal = Refusal::NotPermitted;
-    for actor in actors {
-        match transition(from, action, *actor) {
-            Ok(to) => return Ok(to),
-            Err(Refusal::WrongStatus) => refusal = Refusal::WrongStatus,
-            Err(Refusal::NotPermitted) => {}
-        }
-    }
-    Err(refusal)
+pub fn transition_any(from: WishStatus, action: Action, actors: &[Actor], slots: Slots) -> Result<WishStatus, Refusal> {
+    crate::machine::any_capacity(actors, |actor| transition(from, action, actor, slots))
 }
 
 #[cfg(test)]

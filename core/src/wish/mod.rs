@@ -1,8 +1,9 @@
 //! The micro-wish (微心愿): its model, its pure state machine, who may see and act on it, who
 //! hears of each change, and the store — posting (`post`), changing (`change`), the timeline and
 //! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), editing
-//! (`edit`), the staff decisions the audit log keeps (`audited`), and reads (`query`) — gathered
-//! under `store`.
+//! (`edit`), the staff decisions the audit log keeps (`audited`), the checks beside the machine
+//! (`rules`), the slots of a wish for several volunteers (`slots`), and reads (`query`) —
+//! gathered under `store`.
 
 pub mod access;
 pub mod audited;
@@ -15,9 +16,11 @@ pub mod model;
 pub mod notify;
 mod post;
 pub mod query;
+mod rules;
+mod slots;
 pub mod store;
 mod trail;
 
 pub use edit::WishEdit;
-pub use machine::{Action, Actor, Refusal, transition};
+pub use machine::{Action, Actor, Refusal, Slots, transition};
 pub use model::{NewWish, TimelineEntry, Urgency, VolunteerContact, Wish, WishFilter, WishStatus};

@@ -148,6 +148,14 @@ pub struct Wish {
     pub rating_comment: Option<String>,
     /// Reason given for the last reject/release/cancel.
     pub status_reason: Option<String>,
+    /// When a leader referred it to co-building (or bundled it into a project), and why.
+    pub referral: Option<(i64, String)>,
+    /// The co-building project it is bundled into, while that project is live.
+    pub project_id: Option<i64>,
+    /// Volunteers it takes (1 for an ordinary wish) and, of several, how many hold a slot.
+    pub slots: (u32, u32),
+    /// Who holds (or held, once fulfilled) it: the one `volunteer_id`, or the holders of its slots.
+    pub holders: Vec<i64>,
     /// Created, epoch ms.
     pub created_at: i64,
     /// Last change, epoch ms.
@@ -165,6 +173,21 @@ pub struct VolunteerContact {
     pub display_name: String,
     /// Mobile number.
     pub phone: Option<String>,
+}
+
+impl Wish {
+    /// Its slots as the machine sees them: a one-slot wish is held exactly when claimed.
+    pub fn slot_state(&self) -> super::machine::Slots {
+        match self.slots {
+            (1, _) => super::machine::Slots::one(self.status == WishStatus::Claimed),
+            (total, held) => super::machine::Slots { total, held },
+        }
+    }
+
+    /// Whether it takes several volunteers.
+    pub fn is_multi_slot(&self) -> bool {
+        self.slots.0 > 1
+    }
 }
 
 /// The resident's name and contact details as stored.
@@ -197,6 +220,8 @@ pub struct NewWish {
     pub on_behalf_of: Option<i64>,
     /// Required when posting on someone's behalf.
     pub consent_note: Option<Note>,
+    /// How many volunteers it takes (1 to `wishes.max_slots`).
+    pub slots: u32,
 }
 
 /// One row of a wish's timeline.
@@ -229,6 +254,8 @@ pub struct WishFilter {
     pub category: Option<String>,
     /// Only wishes the caller posted, is the resident of, or holds.
     pub mine: bool,
+    /// Only referred wishes (true) or only wishes not referred (false).
+    pub referred: Option<bool>,
     /// Ids below this (keyset cursor).
     pub before_id: Option<i64>,
     /// Page size.
@@ -260,6 +287,10 @@ impl Wish {
             rating: None,
             rating_comment: None,
             status_reason: None,
+            referral: None,
+            project_id: None,
+            slots: (1, 0),
+            holders: Vec::new(),
             created_at: 0,
             updated_at: 0,
             resident: ResidentContact::default(),

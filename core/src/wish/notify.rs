@@ -59,9 +59,15 @@ pub fn on_edited(after: &Wish, leader_id: Option<i64>, actor_id: i64) -> Vec<Ann
     finish(list, Some(actor_id))
 }
 
-/// After `action` moved `before` to `after`: the other parties hear of it.
+/// After `action` moved `before` to `after`: the other parties hear of it. With several slots
+/// the resident hears of claims once the last slot is taken (and of a release once that wish was
+/// full), every volunteer of a slot hears of their own assignment or release, and every holder is
+/// thanked on confirmation and told of a cancellation.
 pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Option<i64>) -> Vec<Announcement> {
     let resident = before.resident_id;
+    let joined = after.holders.iter().filter(|v| !before.holders.contains(v));
+    let left = before.holders.iter().filter(|v| !after.holders.contains(v));
+    let full = after.status == WishStatus::Claimed;
     let mut list = Vec::new();
     match action {
         Action::Approve => list.push(to(WishApproved, resident)),
@@ -69,33 +75,30 @@ pub fn on_transition(before: &Wish, after: &Wish, action: Action, actor_id: Opti
             list.push(to(WishRejected, resident));
             list.push(to(WishRejected, before.created_by));
         }
-        Action::Claim => list.push(to(WishClaimed, resident)),
+        Action::Claim if full => list.push(to(WishClaimed, resident)),
         Action::Assign => {
-            list.push(to(WishClaimed, resident));
-            if let Some(volunteer) = after.volunteer_id {
-                list.push(to(WishAssigned, volunteer));
+            if full {
+                list.push(to(WishClaimed, resident));
             }
+            list.extend(joined.map(|v| to(WishAssigned, *v)));
         }
         Action::Release => {
-            list.push(to(WishReleased, resident));
-            if let Some(volunteer) = before.volunteer_id {
-                list.push(to(WishReleased, volunteer));
+            if before.status == WishStatus::Claimed {
+                list.push(to(WishReleased, resident));
             }
+            list.extend(left.map(|v| to(WishReleased, *v)));
         }
         Action::Fulfil => list.push(to(WishFulfilled, resident)),
-        Action::Confirm | Action::AutoClose => {
-            if let Some(volunteer) = before.volunteer_id {
-                list.push(to(WishConfirmed, volunteer));
-            }
-        }
-        // Edits are announced by `on_edited`.
-        Action::Edit => {}
+        Action::Confirm | Action::AutoClose => list.extend(before.holders.iter().map(|v| to(WishConfirmed, *v))),
         Action::Cancel => {
             list.push(to(WishCancelled, resident));
-            if let (WishStatus::Claimed, Some(volunteer)) = (before.status, before.volunteer_id) {
-                list.push(to(WishCancelled, volunteer));
+            if matches!(before.status, WishStatus::Open | WishStatus::Claimed) {
+                list.extend(before.holders.iter().map(|v| to(WishCancelled, *v)));
             }
         }
+        Action::Deliver => list.push(to(WishDelivered, resident)),
+        // Edits are announced by `on_edited`.
+        Action::Claim | Action::Refer | Action::Return | Action::Edit => {}
     }
     finish(list, actor_id)
 }
@@ -108,8 +111,55 @@ mod tests {
     fn wish(status: WishStatus, volunteer: Option<i64>) -> Wish {
         Wish {
             volunteer_id: volunteer,
+            holders: volunteer.into_iter().collect(),
             ..Wish::sample(status)
         }
+    }
+
+    fn slots(status: WishStatus, holders: &[i64]) -> Wish {
+        Wish {
+            slots: (3, holders.len() as u32),
+            holders: holders.to_vec(),
+            ..Wish::sample(status)
+        }
+    }
+
+    #[test]
+    fn the_resident_hears_of_claims_once_every_slot_is_taken() {
+        let (none, one, two) = (
+            slots(WishStatus::Open, &[]),
+            slots(WishStatus::Open, &[20]),
+            slots(WishStatus::Open, &[20, 21]),
+        );
+        assert!(on_transition(&none, &one, Action::Claim, Some(20)).is_empty());
+        let full = slots(WishStatus::Claimed, &[20, 21, 22]);
+        assert_eq!(
+            on_transition(&two, &full, Action::Claim, Some(22)),
+            vec![to(WishClaimed, 10)]
+        );
+        // A leader's assignment tells the volunteer it names; releasing a full wish tells the resident.
+        assert_eq!(
+            on_transition(&none, &one, Action::Assign, Some(30)),
+            vec![to(WishAssigned, 20)]
+        );
+        let released = on_transition(&full, &two, Action::Release, Some(30));
+        assert_eq!(released, vec![to(WishReleased, 10), to(WishReleased, 22)]);
+        assert_eq!(on_transition(&two, &one, Action::Release, Some(21)), vec![]);
+    }
+
+    #[test]
+    fn every_holder_is_thanked_and_a_delivered_wish_tells_its_resident() {
+        let done = slots(WishStatus::Fulfilled, &[20, 21]);
+        let closed = slots(WishStatus::Closed, &[20, 21]);
+        let thanks = on_transition(&done, &closed, Action::Confirm, Some(10));
+        assert_eq!(thanks, vec![to(WishConfirmed, 20), to(WishConfirmed, 21)]);
+        let open = wish(WishStatus::Open, None);
+        let delivered = wish(WishStatus::Closed, None);
+        assert_eq!(
+            on_transition(&open, &delivered, Action::Deliver, Some(30)),
+            vec![to(WishDelivered, 10)]
+        );
+        assert!(on_transition(&open, &open, Action::Refer, Some(30)).is_empty());
     }
 
     #[test]

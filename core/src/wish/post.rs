@@ -30,6 +30,12 @@ pub async fn create(
     now: i64,
 ) -> CoreResult<Wish> {
     check_category(rules, &new.category)?;
+    if !(1..=rules.max_slots).contains(&new.slots) {
+        return Err(CoreError::invalid(
+            "invalid_field",
+            format!("slots: must be 1 to {} (wishes.max_slots)", rules.max_slots),
+        ));
+    }
     let consent = new.consent_note.as_ref().map(|n| n.as_str()).filter(|n| !n.is_empty());
     let resident = resident_for(conn, caller, new.on_behalf_of, consent.is_some()).await?;
     let status = if needs_review || rules.review_required || !resident.verified {
@@ -39,8 +45,8 @@ pub async fn create(
     };
     let row = sqlx::query(
         "INSERT INTO wishes (resident_id, created_by, consent_note, grid_id, title, description, category, urgency, \
-         due_at, status, created_at, updated_at, opened_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $10 = 'open' THEN $11 END) RETURNING id",
+         due_at, status, created_at, updated_at, opened_at, slots) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $10 = 'open' THEN $11 END, $12) RETURNING id",
     )
     .bind(resident.id)
     .bind(caller.user_id)
@@ -53,6 +59,7 @@ pub async fn create(
     .bind(new.due_at)
     .bind(status.as_str())
     .bind(now)
+    .bind(i64::from(new.slots))
     .fetch_one(&mut *conn)
     .await?;
     let wish = load(conn, row.get(0)).await?;

@@ -15,7 +15,8 @@ use crate::people::Caller;
 /// `RETURNING` clause, hence `{w}`).
 const WISH_COLUMNS: &str = "{w}id, {w}resident_id, {w}created_by, {w}consent_note, {w}grid_id, {w}title, \
     {w}description, {w}category, {w}urgency, {w}due_at, {w}status, {w}volunteer_id, {w}claimed_at, {w}fulfilled_at, \
-    {w}fulfil_note, {w}closed_at, {w}rating, {w}rating_comment, {w}status_reason, {w}created_at, {w}updated_at";
+    {w}fulfil_note, {w}closed_at, {w}rating, {w}rating_comment, {w}status_reason, {w}created_at, {w}updated_at, \
+    {w}referred_at, {w}referral_reason, {w}project_id, {w}slots, {w}slots_taken";
 
 /// A wish joined with its resident's contact columns and its volunteer's name and phone, ready
 /// for a `WHERE`.
@@ -56,6 +57,9 @@ pub(super) fn returning_wish() -> &'static str {
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Wish {
+    let volunteer_id: Option<i64> = row.get("volunteer_id");
+    let referred_at: Option<i64> = row.get("referred_at");
+    let count = |column: &str| u32::try_from(row.get::<i64, _>(column)).unwrap_or(0);
     Wish {
         id: row.get("id"),
         resident_id: row.get("resident_id"),
@@ -68,7 +72,7 @@ pub(super) fn from_row(row: &AnyRow) -> Wish {
         urgency: row.get::<String, _>("urgency").parse().unwrap_or_default(),
         due_at: row.get("due_at"),
         status: row.get::<String, _>("status").parse().unwrap_or(WishStatus::Open),
-        volunteer_id: row.get("volunteer_id"),
+        volunteer_id,
         claimed_at: row.get("claimed_at"),
         fulfilled_at: row.get("fulfilled_at"),
         fulfil_note: row.get("fulfil_note"),
@@ -76,6 +80,11 @@ pub(super) fn from_row(row: &AnyRow) -> Wish {
         rating: row.get("rating"),
         rating_comment: row.get("rating_comment"),
         status_reason: row.get("status_reason"),
+        referral: referred_at.map(|at| (at, row.get::<Option<String>, _>("referral_reason").unwrap_or_default())),
+        project_id: row.get("project_id"),
+        slots: (count("slots").max(1), count("slots_taken")),
+        // A one-slot wish's holder is its volunteer; several slots' holders are read by `with_holders`.
+        holders: volunteer_id.into_iter().collect(),
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
         resident: ResidentContact {
@@ -93,14 +102,42 @@ pub(super) fn from_row(row: &AnyRow) -> Wish {
     }
 }
 
+/// Fills in the holders of the wishes that take several volunteers (one query for all of them;
+/// none when every wish has one slot, as almost all do).
+pub(super) async fn with_holders(conn: &mut AnyConnection, wishes: &mut [Wish]) -> CoreResult<()> {
+    let ids: Vec<i64> = wishes.iter().filter(|w| w.is_multi_slot()).map(|w| w.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT wish_id, volunteer_id FROM wish_holders WHERE wish_id IN ({list}) ORDER BY claimed_at, volunteer_id"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    for wish in wishes.iter_mut().filter(|w| w.is_multi_slot()) {
+        wish.holders = rows
+            .iter()
+            .filter(|r| r.get::<i64, _>(0) == wish.id)
+            .map(|r| r.get(1))
+            .collect();
+    }
+    Ok(())
+}
+
 /// Reads a wish without any permission check (for the system and for tests).
 pub async fn load(conn: &mut AnyConnection, id: i64) -> CoreResult<Wish> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE w.id = $1", select_wish())))
+    let mut wish = sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE w.id = $1", select_wish())))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| from_row(&r))
-        .ok_or(CoreError::NotFound("wish"))
+        .ok_or(CoreError::NotFound("wish"))?;
+    with_holders(conn, std::slice::from_mut(&mut wish)).await?;
+    Ok(wish)
 }
 
 /// Reads a wish the caller may see; a wish they may not see does not exist for them.
@@ -133,10 +170,16 @@ pub async fn list(conn: &mut AnyConnection, caller: &Caller, filter: &WishFilter
     if filter.before_id.is_some() {
         next(" AND w.id < ?", &mut sql);
     }
+    match filter.referred {
+        Some(true) => sql.push_str(" AND w.referred_at IS NOT NULL"),
+        Some(false) => sql.push_str(" AND w.referred_at IS NULL"),
+        None => {}
+    }
     let me = format!("${n}");
     if filter.mine {
         sql.push_str(&format!(
-            " AND (w.resident_id = {me} OR w.created_by = {me} OR w.volunteer_id = {me})"
+            " AND (w.resident_id = {me} OR w.created_by = {me} OR w.volunteer_id = {me} \
+             OR w.id IN (SELECT h.wish_id FROM wish_holders h WHERE h.volunteer_id = {me}))"
         ));
     }
     if !caller.is_admin() {
@@ -166,7 +209,9 @@ pub async fn list(conn: &mut AnyConnection, caller: &Caller, filter: &WishFilter
         .bind(filter.limit)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows.iter().map(from_row).collect())
+    let mut wishes: Vec<Wish> = rows.iter().map(from_row).collect();
+    with_holders(conn, &mut wishes).await?;
+    Ok(wishes)
 }
 
 /// A wish and its timeline, oldest first, for a caller who may see the wish.
@@ -178,8 +223,13 @@ pub async fn timeline(conn: &mut AnyConnection, caller: &Caller, id: i64) -> Cor
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let entries = rows
-        .iter()
+    Ok((wish, entries(&rows)))
+}
+
+/// Timeline rows (`id, at, actor_id, action, from_status, to_status, note`) as entries: a wish's,
+/// or a project's, which keeps its timeline in the same shape.
+pub fn entries(rows: &[AnyRow]) -> Vec<TimelineEntry> {
+    rows.iter()
         .map(|r| TimelineEntry {
             id: r.get("id"),
             at: r.get("at"),
@@ -189,6 +239,5 @@ pub async fn timeline(conn: &mut AnyConnection, caller: &Caller, id: i64) -> Cor
             to_status: r.get("to_status"),
             note: r.get("note"),
         })
-        .collect();
-    Ok((wish, entries))
+        .collect()
 }

@@ -89,12 +89,22 @@ impl Deliver for RobotChannel {
     }
 }
 
-/// The work-group message for a notification, naming the leader who should act: an event's
-/// time and place, or what is wrong with a wish.
+/// The work-group message for a notification, naming the person who should act (a grid's leader,
+/// a unit's contact): an event's time and place, a proposed project, or what is wrong with a wish.
 pub fn content(community: &str, n: &Notification, leader: &str) -> String {
     let text = render::short_text(n.kind, Lang::ZhCn, &n.payload);
     let field = |k: &str| n.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let title = field("title");
+    if n.subject_type == "project" {
+        let wishes = n.payload.get("wishes").and_then(|v| v.as_i64()).unwrap_or(0);
+        return format!(
+            "【{community}】{text}：「{}」\n{}提出，服务{wishes}个心愿，使用资源「{}」\n请 @{leader} 查收邮件并回复（项目编号 {}）",
+            field("project_title"),
+            field("grid_name"),
+            field("resource_title"),
+            n.subject_id
+        );
+    }
     if n.subject_type == "event" {
         return format!(
             "【{community}】{text}：「{title}」\n时间：{}\n地点：{}\n请 @{leader} 组织网格居民报名",

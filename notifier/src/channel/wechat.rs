@@ -96,6 +96,7 @@ fn own_page(n: &Notification) -> String {
         (_, "resident") => format!("pages/resident/detail?id={}", n.subject_id),
         (_, "alert") => format!("pages/alert/detail?id={}", n.subject_id),
         (_, "residence_request") => format!("pages/residence/review?id={}", n.subject_id),
+        (_, "project") => format!("pages/project/detail?id={}", n.subject_id),
         _ => format!("pages/wish/detail?id={}", n.subject_id),
     }
 }

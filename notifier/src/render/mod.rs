@@ -63,7 +63,8 @@ macro_rules! all_kinds {
         templates!($lang: "wish_claimed", "wish_assigned", "wish_released", "wish_fulfilled", "wish_confirmed",
             "wish_cancelled", "wish_rejected", "wish_approved", "wish_review", "alert", "event_invitation", "event_update",
             "event_cancelled", "event_reminder", "event_promoted", "digest", "weekly_digest", "visit_due", "visit_recorded",
-            "residence_request", "generic")
+            "residence_request", "wish_delivered", "project_proposed", "project_agreed", "project_declined",
+            "project_delivered", "generic")
     };
 }
 

@@ -73,8 +73,8 @@ pub fn value(v: MessageValue, f: &Facts<'_>) -> String {
     }
 }
 
-/// What it is about: the wish's or event's title; for care and residence news the resident; for
-/// a digest its day.
+/// What it is about: the wish's, event's or project's title; for care and residence news the
+/// resident; for a digest its day.
 fn title(f: &Facts<'_>) -> String {
     let name = f.text("resident_name");
     match (f.n.kind, name) {
@@ -85,7 +85,11 @@ fn title(f: &Facts<'_>) -> String {
             f.words(format!("{date} 网格日报"), format!("Grid digest {date}"))
         }
         (WeeklyDigest, _) => f.words("本周待认领心愿".into(), "Open wishes this week".into()),
-        _ => f.text("title").map_or_else(|| note(f), str::to_string),
+        // A project's news: the project's title.
+        _ => f
+            .text("title")
+            .or_else(|| f.text("project_title"))
+            .map_or_else(|| note(f), str::to_string),
     }
 }
 
@@ -138,6 +142,11 @@ pub fn status(kind: NotificationKind) -> &'static str {
         VisitRecorded => "已走访",
         Digest => "日报",
         WeeklyDigest => "周报",
+        WishDelivered => "已完成",
+        ProjectProposed | UnitProject => "待回复",
+        ProjectAgreed => "已同意",
+        ProjectDeclined => "已婉拒",
+        ProjectDelivered => "已交付",
     }
 }
 

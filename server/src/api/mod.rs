@@ -15,6 +15,7 @@ mod insight;
 mod me;
 mod party;
 mod people;
+mod projects;
 mod register;
 mod register_csv;
 mod residence;
@@ -65,7 +66,7 @@ type RegisterApis = (
 type WishApis = (wishes::WishApi, wish_actions::WishActionApi, wish_edit::WishEditApi);
 
 /// Co-building: units, their resources, projects.
-type CoBuildingApis = (units::UnitApi, resources::ResourceApi);
+type CoBuildingApis = (units::UnitApi, resources::ResourceApi, projects::ProjectApi);
 
 /// Staff resources: grids, roles and notifications; the party organisation and co-building; the
 /// audit log.
@@ -103,7 +104,11 @@ pub fn all(
         (
             admin::AdminApi(state.clone()),
             party::PartyApi(state.clone()),
-            (units::UnitApi(state.clone()), resources::ResourceApi(state.clone())),
+            (
+                units::UnitApi(state.clone()),
+                resources::ResourceApi(state.clone()),
+                projects::ProjectApi(state.clone()),
+            ),
             audit::AuditApi(state.clone()),
         ),
         (

@@ -1,5 +1,5 @@
 //! A wish's life cycle over HTTP: approve, reject, claim, assign, release, fulfil, confirm,
-//! cancel. Each is one call into core, which decides with the state machine and writes the
+//! cancel, refer. Each is one call into core, which decides with the state machine and writes the
 //! change, its timeline row and its notifications in one transaction.
 
 use poem_openapi::param::Path;
@@ -23,6 +23,17 @@ use crate::views::WishView;
 struct ReasonBody {
     /// Why; up to 500 characters.
     reason: Text,
+}
+
+/// A release: why, and — for a leader releasing one slot of a wish for several volunteers —
+/// whose.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
+struct ReleaseBody {
+    /// Why; up to 500 characters.
+    reason: Text,
+    /// The holder whose slot a leader releases (wishes of several slots; a holder releases their own).
+    volunteer_id: Option<i64>,
 }
 
 /// An optional reason (cancel).
@@ -138,15 +149,27 @@ impl WishActionApi {
         self.act(auth, id.0, Action::Assign, input).await
     }
 
-    /// Holder or grid leader: give a claimed wish back to the open list.
+    /// Holder or grid leader: give a claimed wish (or one slot of it) back to the open list.
     #[oai(path = "/wishes/:id/release", method = "post")]
     async fn release(
         &self,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<ReasonBody>,
+        body: Json<ReleaseBody>,
     ) -> Result<Json<WishView>, ApiError> {
-        self.act(auth, id.0, Action::Release, noted(Some(body.0.reason))?).await
+        let input = ChangeInput {
+            volunteer_id: body.0.volunteer_id,
+            ..noted(Some(body.0.reason))?
+        };
+        self.act(auth, id.0, Action::Release, input).await
+    }
+
+    /// Grid leader: refer a wish no volunteer can serve (it needs money, a licence, a team) to
+    /// co-building. It stays open but no longer escalates, and is listed among the grid's needs
+    /// (`GET /api/v1/grids/{id}/needs`) for a project.
+    #[oai(path = "/wishes/:id/refer", method = "post")]
+    async fn refer(&self, auth: BearerAuth, id: Path<i64>, body: Json<ReasonBody>) -> Result<Json<WishView>, ApiError> {
+        self.act(auth, id.0, Action::Refer, noted(Some(body.0.reason))?).await
     }
 
     /// Holder: report the wish done; the resident is asked to confirm.

@@ -36,6 +36,8 @@ struct NewWishBody {
     on_behalf_of: Option<i64>,
     /// Required with `on_behalf_of`: how the resident agreed.
     consent_note: Option<Text>,
+    /// How many volunteers it takes (a move, a clean-up day): 1 (default) to `wishes.max_slots`.
+    slots: Option<i64>,
 }
 
 /// `urgency` as the wire spells it (posting and editing).
@@ -55,7 +57,15 @@ pub(super) fn parse_due_at(text: &str, now: i64) -> Result<i64, ApiError> {
 
 impl NewWishBody {
     fn parse(self, now: i64) -> Result<NewWish, ApiError> {
+        let slots = match self.slots {
+            None => 1,
+            Some(n) => u32::try_from(n)
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::invalid("invalid_field", "slots: must be at least 1"))?,
+        };
         Ok(NewWish {
+            slots,
             title: Title::parse(&self.title)?,
             description: Description::parse(&self.description)?,
             category: self.category.into_inner(),
@@ -83,9 +93,8 @@ pub struct WishApi(pub AppState);
 
 fn parse_filter(
     status: Option<String>,
-    grid_id: Option<i64>,
-    category: Option<String>,
-    mine: Option<bool>,
+    (grid_id, category): (Option<i64>, Option<String>),
+    (mine, referred): (Option<bool>, Option<bool>),
     cursor: Option<String>,
     limit: Option<i64>,
 ) -> Result<WishFilter, ApiError> {
@@ -121,6 +130,7 @@ fn parse_filter(
         grid_id,
         category,
         mine: mine.unwrap_or(false),
+        referred,
         before_id,
         limit,
     })
@@ -175,7 +185,8 @@ impl WishApi {
     }
 
     /// Browse wishes you may see, newest first. `mine=true` keeps those you posted, are the
-    /// resident of, or hold.
+    /// resident of, or hold (a slot of); `referred=true` those referred to co-building, `false`
+    /// the others.
     #[oai(path = "/wishes", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -185,11 +196,18 @@ impl WishApi {
         grid_id: Query<Option<i64>>,
         category: Query<Option<String>>,
         mine: Query<Option<bool>>,
+        referred: Query<Option<bool>>,
         cursor: Query<Option<String>>,
         limit: Query<Option<i64>>,
     ) -> Result<JsonBytes<WishPage>, ApiError> {
         let caller = self.0.caller(&auth).await?;
-        let filter = parse_filter(status.0, grid_id.0, category.0, mine.0, cursor.0, limit.0)?;
+        let filter = parse_filter(
+            status.0,
+            (grid_id.0, category.0),
+            (mine.0, referred.0),
+            cursor.0,
+            limit.0,
+        )?;
         self.0.wish_page(&caller, &filter).await
     }
 

@@ -51,12 +51,24 @@ pub struct WishView {
     pub created_by: i64,
     /// How the resident consented, when posted on their behalf (shown to those who see contacts).
     pub consent_note: Option<String>,
-    /// The volunteer holding it.
+    /// The volunteer holding it (a wish of one slot).
     pub volunteer_id: Option<i64>,
     /// Who is coming: the holder's name and phone, for the resident, whoever posted the wish and
     /// the resident's linked family only, from the claim until a release (then the next holder)
     /// and for `wishes.contact_visible_after_close` after it closes. Absent for everyone else.
     pub volunteer: Option<VolunteerView>,
+    /// How many volunteers it takes (1 for an ordinary wish).
+    pub slots: i64,
+    /// Who holds a slot of it (once fulfilled: who served it), in the order they claimed; each of
+    /// them sees the resident's contact, as the one volunteer of an ordinary wish does.
+    pub holders: Vec<i64>,
+    /// When its grid's leader referred it to co-building (no volunteer can serve it), or bundled
+    /// it into a project.
+    pub referred_at: Option<String>,
+    /// The leader's reason for the referral.
+    pub referral_reason: Option<String>,
+    /// The co-building project serving it, while that project is live.
+    pub project_id: Option<i64>,
     /// Wanted by.
     pub due_at: Option<String>,
     /// The volunteer's note on fulfilment.
@@ -99,7 +111,8 @@ pub struct TimelineView {
     pub at: String,
     /// Who (absent for the system).
     pub actor_id: Option<i64>,
-    /// create, approve, reject, claim, assign, release, fulfil, confirm, cancel, auto_close, edit.
+    /// create, approve, reject, claim, assign, release, fulfil, confirm, cancel, auto_close, edit,
+    /// refer, deliver, return (a project's: propose, agree, decline, deliver).
     pub action: String,
     /// Status before.
     pub from_status: Option<String>,
@@ -155,6 +168,11 @@ pub(crate) fn view(wish: Wish, seen: Seen) -> WishView {
         consent_note: wish.consent_note.filter(|_| visible),
         volunteer_id: wish.volunteer_id,
         volunteer,
+        slots: i64::from(wish.slots.0),
+        holders: wish.holders,
+        referred_at: wish.referral.as_ref().map(|(at, _)| rfc3339(*at)),
+        referral_reason: wish.referral.map(|(_, why)| why),
+        project_id: wish.project_id,
         due_at: wish.due_at.map(rfc3339),
         fulfil_note: wish.fulfil_note,
         rating: wish.rating,

@@ -39,6 +39,12 @@ impl CapturedMail {
         let parsed = mail_parser::MessageParser::default().parse(self.data.as_bytes())?;
         parsed.subject().map(str::to_string)
     }
+
+    /// The decoded plain-text body (whatever its transfer encoding), as a mail client shows it.
+    pub fn text(&self) -> Option<String> {
+        let parsed = mail_parser::MessageParser::default().parse(self.data.as_bytes())?;
+        parsed.body_text(0).map(|t| t.into_owned())
+    }
 }
 
 #[derive(Default)]

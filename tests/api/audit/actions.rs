@@ -274,6 +274,28 @@ async fn staff_actions(app: &TestApp, c: &Community) {
     let check = json!({ "title": "健康体检", "category": "medicine", "kind": "service", "quantity": 20 });
     let offered = id(&app.offer(&contact, unit, check.clone()).await.expect(201));
     app.update_resource(&contact, unit, offered, check).await.expect(200);
+
+    // Co-building: a wish referred, one project delivered, one declined.
+    let mut wishes = Vec::new();
+    for title in ["体检一", "体检二", "体检三"] {
+        let wish = app.wish_of(&c.owner, title, "medicine", None).await;
+        app.act(&c.leader_a, id(&wish), "approve", None).await.expect(200);
+        wishes.push(id(&wish));
+    }
+    app.refer(&c.leader_a, wishes[0], "需要医生").await.expect(200);
+    let delivered = id(&app
+        .propose(&c.leader_a, "上门体检", offered, &wishes[..2])
+        .await
+        .expect(201));
+    app.decide(&contact, delivered, "agree", None).await.expect(200);
+    app.decide(&c.leader_a, delivered, "deliver", None).await.expect(200);
+    let declined = id(&app
+        .propose(&c.leader_a, "再体检", offered, &wishes[2..])
+        .await
+        .expect(201));
+    app.decide(&contact, declined, "decline", Some(json!({ "reason": "排满了" })))
+        .await
+        .expect(200);
 }
 
 fn of_kind<'a>(log: &'a [Value], kind: &str) -> Vec<&'a Value> {
