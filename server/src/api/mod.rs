@@ -13,6 +13,7 @@ mod family;
 mod hours;
 mod insight;
 mod me;
+mod needs;
 mod party;
 mod people;
 mod projects;
@@ -66,7 +67,12 @@ type RegisterApis = (
 type WishApis = (wishes::WishApi, wish_actions::WishActionApi, wish_edit::WishEditApi);
 
 /// Co-building: units, their resources, projects.
-type CoBuildingApis = (units::UnitApi, resources::ResourceApi, projects::ProjectApi);
+type CoBuildingApis = (
+    units::UnitApi,
+    resources::ResourceApi,
+    projects::ProjectApi,
+    needs::NeedsApi,
+);
 
 /// Staff resources: grids, roles and notifications; the party organisation and co-building; the
 /// audit log.
@@ -108,6 +114,7 @@ pub fn all(
                 units::UnitApi(state.clone()),
                 resources::ResourceApi(state.clone()),
                 projects::ProjectApi(state.clone()),
+                needs::NeedsApi(state.clone()),
             ),
             audit::AuditApi(state.clone()),
         ),
