@@ -61,9 +61,5 @@ pub async fn console_link(db: &Db, settings: &Settings, openid: &str) -> anyhow:
         Err(err) => return Err(err.into()),
     };
     tx.commit().await?;
-    let base = match settings.console.public_url.trim_end_matches('/') {
-        "" => format!("http://{}", settings.server.bind),
-        url => url.to_string(),
-    };
-    Ok(format!("{base}/console/link/{token}"))
+    Ok(format!("{}/console/link/{token}", settings.public_url()))
 }

@@ -15,6 +15,7 @@ pub mod event;
 pub mod fields;
 pub mod insight;
 pub mod lang;
+pub mod links;
 pub mod machine;
 pub mod notify;
 pub mod overview;

@@ -3,6 +3,7 @@
 //! own words and figures; per-person language for notifications and API errors; which templates
 //! to ask for next.
 
+mod digests;
 mod wechat;
 
 use serde_json::{Value, json};

@@ -1,6 +1,7 @@
 //! Digests instead of floods: each grid leader's daily summary at `escalation.digest_time` local
 //! time (none when there is nothing to say), and the weekly list of open wishes for volunteers who
-//! opted in, on Monday mornings. The words are the templates'; a digest carries only its numbers.
+//! opted in, on Monday mornings. The words are the templates'; a digest carries its numbers and
+//! the few wishes it names (`digest_lists`), each with a link.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
@@ -8,7 +9,7 @@ use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::Act;
+use super::{Act, digest_lists};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
@@ -75,13 +76,16 @@ pub(super) async fn daily(db: &Db, settings: &Settings, now: i64) -> CoreResult<
         }
         let [new, open, overdue, escalated, closed, rating_sum, rated] =
             grid_totals(db, leader, day.yesterday, now - age, now).await?;
-        if new + open + overdue + escalated + closed == 0 {
+        let (attention, wishes) = digest_lists::needing(db, settings, leader, now).await?;
+        if new + open + overdue + escalated + closed + attention == 0 {
             continue;
         }
         let average = (rated > 0).then(|| (rating_sum as f64 / rated as f64 * 10.0).round() / 10.0);
         let payload = json!({
             "date": day.today.to_string(), "new": new, "open": open, "overdue": overdue,
             "escalated": escalated, "closed": closed, "average_rating": average,
+            "attention": attention, "wishes": wishes, "more": attention - wishes.len() as i64,
+            "link": crate::links::console_queue(settings),
         });
         acts.push(digest(NotificationKind::Digest, leader, payload, key));
     }
@@ -134,7 +138,8 @@ pub(super) async fn weekly(db: &Db, settings: &Settings, now: i64) -> CoreResult
         return Ok(Vec::new());
     };
     let rows = sqlx::query(
-        "SELECT u.id, u.grid_id, (SELECT COUNT(*) FROM wishes w WHERE w.grid_id = u.grid_id AND w.status = 'open') \
+        "SELECT u.id, u.grid_id, (SELECT COUNT(*) FROM wishes w WHERE w.grid_id = u.grid_id AND w.status = 'open' \
+           AND w.project_id IS NULL) \
          FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'volunteer' \
          WHERE u.weekly_digest = 1 AND u.grid_id IS NOT NULL",
     )
@@ -144,7 +149,10 @@ pub(super) async fn weekly(db: &Db, settings: &Settings, now: i64) -> CoreResult
     for r in rows {
         let (user, grid, open): (i64, i64, i64) = (r.get(0), r.get(1), r.get(2));
         if open > 0 {
-            let payload = json!({ "open": open, "grid_id": grid, "week_of": day.today.to_string() });
+            let wishes = digest_lists::open_in(db, settings, grid).await?;
+            let link = crate::links::miniprogram(settings, "pages/wish/list", &format!("status=open&grid_id={grid}"));
+            let payload = json!({ "open": open, "grid_id": grid, "week_of": day.today.to_string(),
+                "wishes": wishes, "more": open - wishes.len() as i64, "link": link });
             acts.push(digest(
                 NotificationKind::WeeklyDigest,
                 user,

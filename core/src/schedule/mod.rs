@@ -5,6 +5,7 @@
 //! unique key for its subject and period — so several schedulers scanning at once still create
 //! each exactly once.
 
+mod digest_lists;
 mod digests;
 pub mod events;
 mod wishes;

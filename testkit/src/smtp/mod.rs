@@ -45,6 +45,12 @@ impl CapturedMail {
         let parsed = mail_parser::MessageParser::default().parse(self.data.as_bytes())?;
         parsed.body_text(0).map(|t| t.into_owned())
     }
+
+    /// The decoded HTML body.
+    pub fn html(&self) -> Option<String> {
+        let parsed = mail_parser::MessageParser::default().parse(self.data.as_bytes())?;
+        parsed.body_html(0).map(|t| t.into_owned())
+    }
 }
 
 #[derive(Default)]
