@@ -4,14 +4,14 @@
 //! `{ same_as = "other_kind" }` to share another kind's template — and with it the person's
 //! one-time quota, so one "accept" covers every kind that uses it. Checked at start: a keyword
 //! WeChat does not know, a value it would refuse there (47003), a work-group kind (those go to the
-//! WeCom robot only) or a `same_as` that leads nowhere fails naming the entry.
+//! WeCom robot only), a co-building unit's kind (its contact hears by email) or a `same_as` that leads nowhere fails naming the entry.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use crate::notify::template::{MessageValue, TemplateMapping, keyword_prefix};
-use crate::notify::{Audience, NotificationKind};
+use crate::notify::{Addressee, Audience, NotificationKind};
 
 /// Every kind's template, as configured.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -102,7 +102,12 @@ impl TryFrom<BTreeMap<String, RawEntry>> for WechatTemplates {
                 .parse()
                 .map_err(|e: crate::notify::UnknownKind| fail(e.to_string()))?;
             if kind.audience() == Audience::WorkGroup {
-                return Err(fail("goes to the grid's WeCom robot, never by WeChat".into()));
+                return Err(fail("goes to a work group's WeCom robot, never by WeChat".into()));
+            }
+            if kind.addressee() == Addressee::Unit {
+                return Err(fail(
+                    "goes to a co-building unit's contact by email, never by WeChat".into(),
+                ));
             }
             let entry = match entry {
                 RawEntry::Id(id) => Entry::Own(TemplateMapping::classic(id.trim())),
@@ -214,6 +219,7 @@ mod tests {
                 "wechat.templates.wish_teleported",
             ),
             (serde_json::json!({ "grid_alert": "T" }), "WeCom robot"),
+            (serde_json::json!({ "project_proposed": "T" }), "co-building unit"),
             (
                 serde_json::json!({ "wish_claimed": { "id": "T", "data": { "phrase1": "title" } } }),
                 "data.phrase1",
