@@ -173,6 +173,7 @@ async fn seeded_month_counted_by_hand(app: TestApp) {
         ("supply_demand", "average_rating", json!(5.0)),
         ("supply_demand", "callbacks", json!(0.0)),
         ("resources", "volunteer_hours", json!(1.5)),
+        ("resources", "projects_delivered", json!(0.0)),
     ];
     for (indicator, key, want) in &expected {
         assert_eq!(&value(&grid_a, indicator, key), want, "{key}: {grid_a}");
@@ -180,14 +181,9 @@ async fn seeded_month_counted_by_hand(app: TestApp) {
     let demand = measure(&grid_a, "supply_demand", "demand");
     assert_eq!(demand["by_category"], json!([{ "category": "errand", "value": 3.0 }]));
     assert!(demand["definition"].as_str().unwrap().contains("posted"));
-    // Party building and co-building are not recorded yet: no number, a reason.
-    for (indicator, key) in [
-        ("participation", "party_members_active"),
-        ("resources", "projects_delivered"),
-    ] {
-        let m = measure(&grid_a, indicator, key);
-        assert!(m.get("value").is_none() && m["unavailable"].is_string(), "{m}");
-    }
+    // Party building is not recorded yet: no number, a reason.
+    let m = measure(&grid_a, "participation", "party_members_active");
+    assert!(m.get("value").is_none() && m["unavailable"].is_string(), "{m}");
     let community = insight(&app, &admin.token, "month=2026-10").await;
     assert_eq!(value(&community, "participation", "households_active"), json!(0.8));
     assert_eq!(value(&community, "supply_demand", "demand"), json!(4.0));

@@ -46,12 +46,15 @@ const POSTED: &str = "SELECT category, COUNT(*) FROM wishes \
      WHERE {grid:grid_id} AND created_at >= $1 AND created_at < $2 GROUP BY category ORDER BY category";
 
 /// Who took on a wish in the month: claimers from the timeline (a release clears the wish's
-/// holder, the timeline keeps the claim) and holders of wishes claimed or assigned in the month.
+/// holder, the timeline keeps the claim), holders of wishes claimed or assigned in the month, and
+/// holders of slots of wishes for several volunteers taken in the month.
 const HELPERS: &str = "SELECT category, v FROM ( \
        SELECT wi.category, t.actor_id AS v FROM wish_timeline t JOIN wishes wi ON wi.id = t.wish_id \
        WHERE {grid:wi.grid_id} AND t.action = 'claim' AND t.actor_id IS NOT NULL AND t.at >= $1 AND t.at < $2 \
        UNION SELECT category, volunteer_id FROM wishes \
-       WHERE {grid:grid_id} AND claimed_at >= $1 AND claimed_at < $2 AND volunteer_id IS NOT NULL) x";
+       WHERE {grid:grid_id} AND claimed_at >= $1 AND claimed_at < $2 AND volunteer_id IS NOT NULL \
+       UNION SELECT wi.category, h.volunteer_id FROM wish_holders h JOIN wishes wi ON wi.id = h.wish_id \
+       WHERE {grid:wi.grid_id} AND h.claimed_at >= $1 AND h.claimed_at < $2) x";
 
 /// Wishes posted in the month, by category.
 pub(super) async fn demand(conn: &mut AnyConnection, w: &Window<'_>) -> CoreResult<Figure> {

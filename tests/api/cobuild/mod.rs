@@ -1,6 +1,7 @@
 //! Co-building (共建) end to end: units and their resources, projects that match wishes to them,
 //! referral, the needs list, supply and demand, wishes for several volunteers.
 
+mod insight;
 mod needs;
 mod projects;
 mod referral;
