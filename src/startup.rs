@@ -154,7 +154,11 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
         let limits = state.limits.clone();
         move |user| limits.invitation(user).is_ok()
     });
-    let app = microwish_server::app_with(state.clone(), vec![("/console", microwish_console::endpoint(console))]);
+    let app = microwish_server::app_with(
+        state.clone(),
+        vec![("/console", microwish_console::endpoint(console))],
+        microwish_console::UPLOADS,
+    );
     let (stop, stopped) = watch::channel(false);
     let task = serve_until(listener, app, stopped, Duration::from_secs(10))?;
     tracing::info!(%addr, "listening: API under /api/v1, docs at /docs, console at /console/");

@@ -60,9 +60,12 @@ impl ConsoleState {
     }
 }
 
+/// The console's paths that take a register sheet (the server allows them the import's size).
+pub const UPLOADS: &[&str] = &["/console/register/imports"];
+
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{audit, dashboard, events, exports, grids, login, people, queue, register, wish};
+    use pages::{audit, dashboard, events, exports, grids, imports, login, people, queue, register, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -79,12 +82,15 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/events/:id", get(events::one))
         .at("/events/:id/invite", post(events::invite_people))
         .at("/exports", get(exports::page))
-        .at("/exports/wishes.csv", get(exports::wishes_csv))
+        .at("/exports/indicators.csv", get(exports::indicators))
+        .at("/exports/:name", get(exports::paged))
         .at("/grids", get(grids::list))
         .at("/grids/:id", get(grids::one))
         .at("/dashboard", get(dashboard::page))
         .at("/audit", get(audit::page))
         .at("/register", get(register::page))
+        .at("/register/imports", get(imports::list).post(imports::upload))
+        .at("/register/imports/:id", get(imports::one))
         .at("/register/:grid/people", get(people::people))
         .at("/register/:grid/care", get(people::care_list))
         .at("/residence/:id/:action", post(register::decide))

@@ -39,6 +39,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("register.html", include_str!("../templates/register.html")),
     ("people.html", include_str!("../templates/people.html")),
     ("care.html", include_str!("../templates/care.html")),
+    ("imports.html", include_str!("../templates/imports.html")),
+    ("import.html", include_str!("../templates/import.html")),
 ];
 
 impl Templates {

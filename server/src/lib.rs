@@ -33,14 +33,16 @@ const IMPORT_PATH: &str = "/api/v1/admin/households/import";
 /// Builds the whole HTTP application: the API under `/api/v1`, its OpenAPI document and Swagger
 /// UI, health and readiness probes, and Prometheus metrics; every error answered as JSON.
 pub fn app(state: AppState) -> impl poem::Endpoint + 'static {
-    app_with(state, Vec::new())
+    app_with(state, Vec::new(), &[])
 }
 
 /// [`app`] with more endpoints mounted beside the API (the web console under `/console`), under
-/// the same body limit, request ids and metrics.
+/// the same body limit, request ids and metrics; `uploads` are their paths that take a register
+/// sheet, allowed `register.import_limit_bytes` like the API's import.
 pub fn app_with(
     state: AppState,
     mounts: Vec<(&'static str, poem::endpoint::BoxEndpoint<'static>)>,
+    uploads: &[&'static str],
 ) -> impl poem::Endpoint + 'static {
     let api = OpenApiService::new(api::all(state.clone()), "microwish", env!("CARGO_PKG_VERSION"))
         .description("Micro-wishes (微心愿) for an old urban community: residents post, volunteers claim, grid leaders coordinate.")
@@ -48,6 +50,9 @@ pub fn app_with(
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let body_limit = state.settings.server.body_limit_bytes;
+    let import_limit = state.settings.register.import_limit_bytes;
+    let mut large = vec![(IMPORT_PATH, import_limit)];
+    large.extend(uploads.iter().map(|p| (*p, import_limit)));
     let mut routes = Route::new();
     for (path, endpoint) in mounts {
         routes = routes.nest(path, endpoint);
@@ -62,10 +67,7 @@ pub fn app_with(
             "/metrics",
             poem::endpoint::PrometheusExporter::new(state.metrics.registry.clone()),
         )
-        .with(limit::BodyLimit(
-            body_limit,
-            vec![(IMPORT_PATH, state.settings.register.import_limit_bytes)],
-        ))
+        .with(limit::BodyLimit(body_limit, large))
         .data(state.clone())
         .with(catch_panic())
         .with(rate::RateLimit(state.limits.clone()))

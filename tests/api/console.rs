@@ -15,6 +15,7 @@ mod browser;
 mod dashboard;
 mod events;
 mod exports;
+mod imports;
 mod queue;
 mod register;
 mod signin;
@@ -148,6 +149,31 @@ impl Browser {
             .post(format!("{}{path}", self.base))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body.join("&"));
+        self.send(req).await
+    }
+}
+
+impl Browser {
+    /// Posts a `multipart/form-data` form with text fields and one file, as a browser uploads it.
+    pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Page {
+        const BOUNDARY: &str = "----microwish-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            let part = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+            body.extend_from_slice(part.as_bytes());
+        }
+        let head = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: text/csv\r\n\r\n",
+            file.0
+        );
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body);
         self.send(req).await
     }
 }

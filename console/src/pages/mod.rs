@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod events;
 pub mod exports;
 pub mod grids;
+pub mod imports;
 pub mod login;
 pub mod people;
 pub mod queue;

@@ -27,32 +27,55 @@ pub fn months(from: Month, to: Month) -> CoreResult<Vec<Month>> {
     Ok(out)
 }
 
+/// The sheet's header: month, grid id and name, then one column per measure.
+pub fn header() -> Vec<&'static str> {
+    let mut header = vec!["month", "grid_id", "grid"];
+    header.extend(MEASURES.iter().map(|m| m.key));
+    header
+}
+
+/// The rows' scopes in order: the community (grid 0) first, then every grid.
+pub async fn scopes(db: &Db) -> CoreResult<Vec<(i64, String)>> {
+    let mut conn = db.pool().acquire().await?;
+    let grids = crate::people::grid::list(&mut conn).await?;
+    Ok(std::iter::once((0, "community".to_string()))
+        .chain(grids.into_iter().map(|g| (g.id, g.name)))
+        .collect())
+}
+
+/// One month's rows, a scope each (an empty cell where a measure has no number).
+pub async fn month_rows(
+    db: &Db,
+    settings: &Settings,
+    month: Month,
+    scopes: &[(i64, String)],
+    now: i64,
+) -> CoreResult<Vec<Vec<String>>> {
+    let mut rows = Vec::with_capacity(scopes.len());
+    for (grid, name) in scopes {
+        let (figures, _, _) = figures(db, settings, *grid, month, now).await?;
+        let id = if *grid == 0 { String::new() } else { grid.to_string() };
+        let mut record = vec![month.to_string(), id, name.clone()];
+        record.extend(MEASURES.iter().map(|m| {
+            figures
+                .get(m.key)
+                .and_then(|f| f.value)
+                .map_or_else(String::new, |v| v.to_string())
+        }));
+        rows.push(record);
+    }
+    Ok(rows)
+}
+
 /// Writes the sheet for `months` to `out`; returns the rows written.
 pub async fn write(db: &Db, settings: &Settings, months: &[Month], now: i64, out: impl Write) -> CoreResult<u64> {
     let io = |e: csv::Error| CoreError::Database(sqlx::Error::Io(std::io::Error::other(e)));
     let mut writer = csv::Writer::from_writer(out);
-    let mut header = vec!["month", "grid_id", "grid"];
-    header.extend(MEASURES.iter().map(|m| m.key));
-    writer.write_record(&header).map_err(io)?;
-    let grids = {
-        let mut conn = db.pool().acquire().await?;
-        crate::people::grid::list(&mut conn).await?
-    };
-    let scopes: Vec<(i64, String)> = std::iter::once((0, "community".to_string()))
-        .chain(grids.into_iter().map(|g| (g.id, g.name)))
-        .collect();
+    writer.write_record(header()).map_err(io)?;
+    let scopes = scopes(db).await?;
     let mut rows = 0;
     for month in months {
-        for (grid, name) in &scopes {
-            let (figures, _, _) = figures(db, settings, *grid, *month, now).await?;
-            let id = if *grid == 0 { String::new() } else { grid.to_string() };
-            let mut record = vec![month.to_string(), id, name.clone()];
-            record.extend(MEASURES.iter().map(|m| {
-                figures
-                    .get(m.key)
-                    .and_then(|f| f.value)
-                    .map_or_else(String::new, |v| v.to_string())
-            }));
+        for record in month_rows(db, settings, *month, &scopes, now).await? {
             writer.write_record(&record).map_err(io)?;
             rows += 1;
         }

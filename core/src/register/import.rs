@@ -9,6 +9,8 @@ use std::io::Read;
 use sqlx::Row;
 
 use super::fields::{BuildingName, PersonName, Relation, Room, Tags, Unit};
+use super::import_job::Progress;
+pub use super::import_report::{ImportReport, Refused};
 use crate::audit::{self, Action, Subject};
 use crate::db::Db;
 use crate::error::{CoreError, CoreResult};
@@ -22,54 +24,6 @@ const COLUMNS_ZH: [&str; 7] = ["楼栋", "单元", "房号", "姓名", "电话",
 /// Rows per transaction: large enough for few round trips, small enough never to hold the
 /// database (or a SQLite writer lock) for long.
 pub const BATCH: usize = 1000;
-/// At most this many refusals are listed; the rest are only counted.
-const MAX_LISTED_REFUSALS: usize = 1000;
-
-/// One refused line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused {
-    /// Line number in the file (the header is line 1).
-    pub line: u64,
-    /// Why.
-    pub message: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    /// People added.
-    pub created: u64,
-    /// People whose phone, relation or tags changed.
-    pub updated: u64,
-    /// People already as the sheet says.
-    pub unchanged: u64,
-    /// Households added.
-    pub households_created: u64,
-    /// Lines refused, with why (the first 1,000).
-    pub refused: Vec<Refused>,
-    /// How many lines were refused in all.
-    pub refused_total: u64,
-}
-
-impl ImportReport {
-    /// The counts, as the audit log keeps them.
-    pub fn summary(&self) -> serde_json::Value {
-        serde_json::json!({
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "households_created": self.households_created, "refused": self.refused_total,
-        })
-    }
-
-    fn refuse(&mut self, line: u64, message: impl Into<String>) {
-        self.refused_total += 1;
-        if self.refused.len() < MAX_LISTED_REFUSALS {
-            self.refused.push(Refused {
-                line,
-                message: message.into(),
-            });
-        }
-    }
-}
 
 /// A valid line.
 #[derive(Debug, Clone)]
@@ -138,6 +92,17 @@ fn parse_line(record: &csv::StringRecord, at: &[usize; 7], buildings: &HashMap<S
     })
 }
 
+/// Refuses a caller who may not import at all (`None`, the operator, always may).
+pub(super) fn may_import(caller: Option<&Caller>) -> CoreResult<()> {
+    if caller.is_some_and(|c| !c.is_admin() && c.led_grids.iter().all(|g| !c.leads(*g))) {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only admins and grid leaders import the register",
+        ));
+    }
+    Ok(())
+}
+
 /// Imports a CSV stream with the operator's authority (the command line): every grid.
 pub async fn import(db: &Db, input: impl Read, now: i64) -> CoreResult<ImportReport> {
     import_as(db, input, None, now).await
@@ -149,12 +114,19 @@ pub async fn import(db: &Db, input: impl Read, now: i64) -> CoreResult<ImportRep
 /// line for another grid's building is refused, so a leader's import never writes across grids;
 /// a caller who manages no grid at all is refused the whole file (403).
 pub async fn import_as(db: &Db, input: impl Read, caller: Option<&Caller>, now: i64) -> CoreResult<ImportReport> {
-    if caller.is_some_and(|c| !c.is_admin() && c.led_grids.iter().all(|g| !c.leads(*g))) {
-        return Err(CoreError::forbidden(
-            "not_permitted",
-            "only admins and grid leaders import the register",
-        ));
-    }
+    import_tracked(db, input, caller, None, now).await
+}
+
+/// [`import_as`], telling `job` how many lines are read after each committed batch (its page
+/// shows the progress); the audit entry names the job.
+pub async fn import_tracked(
+    db: &Db,
+    input: impl Read,
+    caller: Option<&Caller>,
+    job: Option<&Progress>,
+    now: i64,
+) -> CoreResult<ImportReport> {
+    may_import(caller)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::None)
@@ -208,6 +180,9 @@ pub async fn import_as(db: &Db, input: impl Read, caller: Option<&Caller>, now: 
                 if batch.len() == BATCH {
                     super::import_batch::apply(db, &mut households, &std::mem::take(&mut batch), &mut report, now)
                         .await?;
+                    if let Some(job) = job {
+                        job.advance(db, line).await?;
+                    }
                 }
             }
         }
@@ -217,13 +192,8 @@ pub async fn import_as(db: &Db, input: impl Read, caller: Option<&Caller>, now: 
     }
     // The batches committed one by one; the import as a whole is one entry, written last.
     let mut tx = db.begin_write().await?;
-    audit::record(
-        &mut tx,
-        caller,
-        Action::RegisterImport.on(Subject::Import(None)).with(report.summary()),
-        now,
-    )
-    .await?;
+    let fact = Action::RegisterImport.on(Subject::Import(job.map(Progress::id)));
+    audit::record(&mut tx, caller, fact.with(report.summary()), now).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -14,6 +14,8 @@ pub mod handoff;
 pub mod household;
 pub mod import;
 mod import_batch;
+pub mod import_job;
+mod import_report;
 pub mod offline;
 pub mod people;
 pub mod removal;
