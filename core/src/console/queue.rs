@@ -128,11 +128,15 @@ pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings
     )
     .await?;
     // The shortest limit of any category bounds the scan; each wish is then held to its own.
+    // Wishes referred to co-building (or bundled into a project) wait for a project, not a
+    // volunteer: they are on the grid's needs list instead.
     let shortest = esc.shortest_sla_ms();
     let mut unclaimed = section(
         conn,
         "w.opened_at",
-        &format!("{scope} AND w.status = 'open' AND w.opened_at <= $1"),
+        &format!(
+            "{scope} AND w.status = 'open' AND w.referred_at IS NULL AND w.project_id IS NULL AND w.opened_at <= $1"
+        ),
         "w.opened_at",
         &[now - shortest],
     )
@@ -159,16 +163,16 @@ pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings
     })
 }
 
-/// Every volunteer, by name, with the claims each holds now (so a leader spreads the load).
+/// Every volunteer, by name, with the claims each holds now — slots of wishes for several
+/// volunteers included, as the open-claims limit counts them — so a leader spreads the load.
 pub async fn volunteers(conn: &mut AnyConnection) -> CoreResult<Vec<VolunteerChoice>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.display_name, u.grid_id, \
-           (SELECT COUNT(*) FROM wishes w WHERE w.volunteer_id = u.id AND w.status = 'claimed') AS holding \
+    let sql = format!(
+        "SELECT u.id, u.display_name, u.grid_id, {} AS holding \
          FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'volunteer' \
          ORDER BY u.display_name, u.id LIMIT 1000",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+        crate::wish::HELD_BY.replace("{v}", "u.id")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
     Ok(rows
         .iter()
         .map(|r| VolunteerChoice {

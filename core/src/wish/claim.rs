@@ -16,7 +16,7 @@ use crate::people::{Caller, Role};
 /// How many open claims volunteer `{v}` holds (an SQL expression): one-slot wishes claimed by
 /// them, and slots they hold of wishes for several volunteers still open or claimed. The second
 /// count is one probe of `wish_holders_volunteer`, empty for almost everyone.
-pub(super) const HELD_BY: &str = "((SELECT COUNT(*) FROM wishes c WHERE c.volunteer_id = {v} AND c.status = 'claimed') \
+pub(crate) const HELD_BY: &str = "((SELECT COUNT(*) FROM wishes c WHERE c.volunteer_id = {v} AND c.status = 'claimed') \
      + (SELECT COUNT(*) FROM wish_holders h JOIN wishes m ON m.id = h.wish_id \
         WHERE h.volunteer_id = {v} AND m.status IN ('open', 'claimed')))";
 

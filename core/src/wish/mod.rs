@@ -21,6 +21,7 @@ mod slots;
 pub mod store;
 mod trail;
 
+pub(crate) use claim::HELD_BY;
 pub use edit::WishEdit;
 pub use machine::{Action, Actor, Refusal, Slots, transition};
 pub use model::{NewWish, TimelineEntry, Urgency, VolunteerContact, Wish, WishFilter, WishStatus};

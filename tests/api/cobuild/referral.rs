@@ -102,6 +102,14 @@ async fn referred(app: TestApp) {
         "{escalated:?}"
     );
 
+    // The console's queue lists the ordinary wish as unclaimed, not the referred one.
+    let mut browser = crate::console::signed_in(&app, &c.leader_a).await;
+    let queue = browser.get("/console/queue").await.expect(200);
+    let text = &queue.text;
+    let unclaimed = &text[text.find("id=\"unclaimed\"").unwrap()..text.find("id=\"overdue\"").unwrap()];
+    assert!(unclaimed.contains(&format!("id=\"wish-{plain}\"")), "{unclaimed}");
+    assert!(!unclaimed.contains(&format!("id=\"wish-{roof}\"")), "{unclaimed}");
+
     // A volunteer who can serve it after all may still claim it.
     app.act(&c.volunteer, roof, "claim", None).await.expect(200);
 }
