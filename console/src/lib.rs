@@ -12,6 +12,7 @@ mod i18n;
 mod nav;
 mod pages;
 mod render;
+mod sheets;
 
 use std::sync::Arc;
 
@@ -65,7 +66,7 @@ pub const UPLOADS: &[&str] = &["/console/register/imports"];
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{audit, dashboard, events, exports, grids, imports, login, people, queue, register, wish};
+    use pages::{audit, dashboard, event_edit, events, exports, grids, imports, login, people, queue, register, wish};
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -75,12 +76,15 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/link/:token", get(login::link_page).post(login::link_redeem))
         .at("/logout", post(login::logout))
         .at("/queue", get(queue::page))
+        .at("/queue/:section", get(queue::one_section))
         .at("/wishes/:id", get(wish::page))
         .at("/wishes/:id/:action", post(queue::wish_action))
         .at("/alerts/:id/:action", post(queue::alert_action))
         .at("/events", get(events::list).post(events::create))
         .at("/events/:id", get(events::one))
         .at("/events/:id/invite", post(events::invite_people))
+        .at("/events/:id/edit", post(event_edit::update))
+        .at("/events/:id/cancel", post(event_edit::cancel))
         .at("/exports", get(exports::page))
         .at("/exports/indicators.csv", get(exports::indicators))
         .at("/exports/:name", get(exports::paged))

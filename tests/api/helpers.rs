@@ -306,6 +306,13 @@ impl TestApp {
         self.get(&format!("/api/v1/admin/audit?{query}"), &admin.token).await
     }
 
+    /// The kinds of the audit entries a query finds, newest first.
+    pub async fn audit_kinds(&self, admin: &TestUser, query: &str) -> Vec<String> {
+        let page = self.audit(admin, query).await.expect(200);
+        let items = page["items"].as_array().expect("items");
+        items.iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+    }
+
     /// Every entry of the audit log (at most 500), newest first.
     pub async fn audit_all(&self, admin: &TestUser) -> Vec<Value> {
         let page = self.audit(admin, "limit=500").await.expect(200);

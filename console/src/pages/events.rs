@@ -29,6 +29,7 @@ pub struct EventForm {
     ends_at: String,
     capacity: String,
     grid_id: String,
+    walk_ins: String,
 }
 
 /// The invitation form: one audience, `grid:ID` (everyone living there) or `role:NAME` (that
@@ -40,7 +41,7 @@ pub struct InviteForm {
     audience: String,
 }
 
-fn tz(settings: &Settings) -> jiff::tz::TimeZone {
+pub(super) fn tz(settings: &Settings) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(&settings.community.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
@@ -70,8 +71,9 @@ fn optional_id(field: &str, text: &str) -> CoreResult<Option<i64>> {
 }
 
 impl EventForm {
-    fn parse(&self, settings: &Settings) -> CoreResult<EventInput> {
-        EventInput::parse(
+    /// The event the form describes (a checked box lets residents of the grid walk in).
+    pub(super) fn parse(&self, settings: &Settings) -> CoreResult<EventInput> {
+        let mut input = EventInput::parse(
             &self.title,
             &self.description,
             &self.location,
@@ -79,8 +81,22 @@ impl EventForm {
             local_input(settings, "ends_at", &self.ends_at)?,
             optional_id("capacity", &self.capacity)?,
             optional_id("grid_id", &self.grid_id)?,
-        )
+        )?;
+        input.walk_ins = !self.walk_ins.is_empty();
+        Ok(input)
     }
+
+    /// The CSRF token it carries.
+    pub(super) fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Epoch ms as an `<input type=datetime-local>` value in the community's zone.
+fn input_value(settings: &Settings, ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_zoned(tz(settings)).strftime("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// The grids the caller may organise for, as form options.
@@ -176,7 +192,10 @@ pub async fn one(req: &Request, state: Data<&ConsoleState>, signed: Signed, id: 
             "id": event.id, "title": event.title, "description": event.description, "location": event.location,
             "starts": local_time(s, event.starts_at), "ends": local_time(s, event.ends_at),
             "capacity": event.capacity, "status": event.status.as_str(), "code": event.checkin_code,
+            "starts_input": input_value(s, event.starts_at), "ends_input": input_value(s, event.ends_at),
+            "walk_ins": event.walk_ins,
         },
+        "done": super::flash(req, &["updated", "cancelled"]),
         "registered": count("registered"),
         "waitlisted": count("waitlisted"),
         "attended": people.iter().filter(|p| !p["checked_in"].is_null()).count(),

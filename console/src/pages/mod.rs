@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod event_edit;
 pub mod events;
 pub mod exports;
 pub mod grids;

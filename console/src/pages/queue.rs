@@ -4,13 +4,13 @@
 //! call the API makes, so the same rules decide; the page only reads the form and redirects.
 
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use microwish_core::alert::store as alerts;
-use microwish_core::console::queue::{self, QueueWish, VolunteerChoice};
+use microwish_core::console::queue::{self, Queue, QueueWish, Section, VolunteerChoice};
 use microwish_core::fields::Note;
 use microwish_core::people::grid;
 use microwish_core::wish::Action;
@@ -50,20 +50,81 @@ fn wish_json(state: &ConsoleState, lang: Lang, now: i64, w: &QueueWish) -> Value
     })
 }
 
-/// GET /console/queue
+/// Wishes per page of one section.
+const SECTION_PAGE: i64 = 50;
+
+/// Where a section's page starts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AfterParam {
+    after: String,
+}
+
+/// GET /console/queue: every section's first wishes, and the alerts.
 #[handler]
 pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> Response {
-    let state = *state;
+    let loaded = async {
+        let mut conn = state.db.pool().acquire().await?;
+        queue::load(&mut conn, &signed.caller, &state.settings, state.now()).await
+    }
+    .await;
+    match loaded {
+        Ok(q) => show(&state, req, &signed, q, None).await,
+        Err(err) => render::internal(&state, req, err),
+    }
+}
+
+/// GET /console/queue/{review|unclaimed|overdue}?after=: one section, a page at a time.
+#[handler]
+pub async fn one_section(
+    req: &Request,
+    state: Data<&ConsoleState>,
+    signed: Signed,
+    name: Path<String>,
+    after: Query<AfterParam>,
+) -> Response {
+    let Some(section) = Section::parse(&name.0) else {
+        return render::error(&state, req, StatusCode::NOT_FOUND, "not_found", None);
+    };
+    let loaded = async {
+        let after = Some(after.after.as_str())
+            .filter(|a| !a.is_empty())
+            .map(str::parse)
+            .transpose()?;
+        let mut conn = state.db.pool().acquire().await?;
+        let (s, now) = (&state.settings, state.now());
+        queue::page(&mut conn, &signed.caller, s, now, (section, after, SECTION_PAGE)).await
+    }
+    .await;
+    let (wishes, next) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => return render::core_error(&state, req, err),
+    };
+    let mut q = Queue::default();
+    match section {
+        Section::Review => q.to_review = wishes,
+        Section::Unclaimed => q.unclaimed = wishes,
+        Section::Overdue => q.overdue = wishes,
+    }
+    let next = next.map(|n| format!("/console/queue/{}?after={n}", name.0));
+    show(&state, req, &signed, q, Some((&name.0, next))).await
+}
+
+/// The queue page: all of `q`, or `only` one section with the link to its next page.
+async fn show(
+    state: &ConsoleState,
+    req: &Request,
+    signed: &Signed,
+    q: Queue,
+    only: Option<(&str, Option<String>)>,
+) -> Response {
     let now = state.now();
     let loaded = async {
         let mut conn = state.db.pool().acquire().await?;
-        let q = queue::load(&mut conn, &signed.caller, &state.settings, now).await?;
-        let volunteers = queue::volunteers(&mut conn).await?;
-        let grids = grid::list(&mut conn).await?;
-        Ok::<_, CoreError>((q, volunteers, grids))
+        Ok::<_, CoreError>((queue::volunteers(&mut conn).await?, grid::list(&mut conn).await?))
     }
     .await;
-    let (q, volunteers, grids) = match loaded {
+    let (volunteers, grids) = match loaded {
         Ok(loaded) => loaded,
         Err(err) => return render::internal(state, req, err),
     };
@@ -72,7 +133,7 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> 
         id.and_then(|id| grids.iter().find(|g| g.id == id))
             .map(|g| g.name.clone())
     };
-    let section = |list: &[QueueWish]| list.iter().map(|w| wish_json(state, lang, now, w)).collect::<Vec<_>>();
+    let rows = |list: &[QueueWish]| list.iter().map(|w| wish_json(state, lang, now, w)).collect::<Vec<_>>();
     let alerts: Vec<Value> = q
         .alerts
         .iter()
@@ -88,17 +149,20 @@ pub async fn page(req: &Request, state: Data<&ConsoleState>, signed: Signed) -> 
         .iter()
         .map(|v| volunteer_json(v, grid_name(v.grid_id)))
         .collect();
-    let done = flash(req, &["approve", "reject", "assign", "release", "ack", "resolve"]);
+    let more: Vec<&str> = q.more.iter().map(|s| s.name()).collect();
     let data = json!({
-        "empty": q.is_empty(),
-        "to_review": section(&q.to_review),
-        "unclaimed": section(&q.unclaimed),
-        "overdue": section(&q.overdue),
+        "empty": q.is_empty() && only.is_none(),
+        "to_review": rows(&q.to_review),
+        "unclaimed": rows(&q.unclaimed),
+        "overdue": rows(&q.overdue),
         "alerts": alerts,
         "volunteers": volunteers,
-        "done": done,
+        "done": flash(req, &["approve", "reject", "assign", "release", "ack", "resolve"]),
+        "more": more,
+        "only": only.as_ref().map(|(name, _)| *name),
+        "next": only.and_then(|(_, next)| next),
     });
-    render::page(state, req, Some(&signed), "queue.html", data, StatusCode::OK)
+    render::page(state, req, Some(signed), "queue.html", data, StatusCode::OK)
 }
 
 /// A volunteer to pick by name (their id when they never set one), with the grid they live in.

@@ -7,6 +7,7 @@ pub mod export;
 pub mod grant;
 pub mod queue;
 pub mod register;
+mod section;
 pub mod signin;
 
 use crate::people::Caller;

@@ -10,8 +10,10 @@ use crate::config::Settings;
 use crate::error::CoreResult;
 use crate::people::Caller;
 
-/// The most items one section shows; the oldest come first, so nothing old hides behind new.
-pub const SECTION_LIMIT: i64 = 100;
+pub use super::section::{After, Section};
+
+/// How many items each section shows on the queue's front page; the rest are a page away.
+pub const SECTION_LIMIT: i64 = 20;
 
 /// One wish in the queue, with what a leader needs to decide at a glance. No phone or exact
 /// address: the queue is read on a shared office screen.
@@ -52,6 +54,8 @@ pub struct Queue {
     pub overdue: Vec<QueueWish>,
     /// Open alerts (to acknowledge) and acknowledged ones (to resolve).
     pub alerts: Vec<Alert>,
+    /// The sections with more than the front page shows.
+    pub more: Vec<Section>,
 }
 
 impl Queue {
@@ -95,72 +99,91 @@ fn from_row(r: &AnyRow) -> QueueWish {
     }
 }
 
-async fn section(
+/// One page of a section: up to `limit` wishes after `after`, and where the next page starts.
+pub async fn page(
     conn: &mut AnyConnection,
-    since: &str,
-    filter: &str,
-    order: &str,
-    binds: &[i64],
-) -> CoreResult<Vec<QueueWish>> {
-    let sql = format!(
-        "{}{filter} ORDER BY {order}, w.id LIMIT {SECTION_LIMIT}",
-        SELECT.replace("{since}", since)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        query = query.bind(*b);
-    }
-    Ok(query.fetch_all(&mut *conn).await?.iter().map(from_row).collect())
-}
-
-/// Everything waiting on the caller, as of `now`.
-pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings, now: i64) -> CoreResult<Queue> {
+    caller: &Caller,
+    settings: &Settings,
+    now: i64,
+    (section, after, limit): (Section, Option<After>, i64),
+) -> CoreResult<(Vec<QueueWish>, Option<After>)> {
     let Some(scope) = super::scope(caller, "w.grid_id") else {
-        return Ok(Queue::default());
+        return Ok((Vec::new(), None));
     };
     let esc = &settings.escalation;
-    let to_review = section(
-        conn,
-        "w.created_at",
-        &format!("{scope} AND w.status = 'pending_review'"),
-        "w.created_at",
-        &[],
-    )
-    .await?;
     // The shortest limit of any category bounds the scan; each wish is then held to its own.
-    // Wishes referred to co-building (or bundled into a project) wait for a project, not a
-    // volunteer: they are on the grid's needs list instead.
-    let shortest = esc.shortest_sla_ms();
-    let mut unclaimed = section(
-        conn,
-        "w.opened_at",
-        &format!(
-            "{scope} AND w.status = 'open' AND w.referred_at IS NULL AND w.project_id IS NULL AND w.opened_at <= $1"
+    let (since, filter, binds) = match section {
+        Section::Review => ("w.created_at", "w.status = 'pending_review'", [0, 0]),
+        // Wishes referred to co-building (or bundled into a project) wait for a project, not a
+        // volunteer: they are on the grid's needs list instead.
+        Section::Unclaimed => (
+            "w.opened_at",
+            "w.status = 'open' AND w.referred_at IS NULL AND w.project_id IS NULL AND w.opened_at <= $3",
+            [now - esc.shortest_sla_ms(), 0],
         ),
-        "w.opened_at",
-        &[now - shortest],
-    )
-    .await?;
-    unclaimed.retain(|w| now - w.since >= esc.sla(&w.category).as_millis_i64());
-    let overdue = section(
-        conn,
-        "w.claimed_at",
-        &format!("{scope} AND w.status = 'claimed' AND (w.claimed_at <= $1 OR w.due_at <= $2)"),
-        "w.claimed_at",
-        &[now - esc.claim_overdue_after.as_millis_i64(), now],
-    )
-    .await?;
-    let mut alerts = Vec::new();
-    if caller.is_admin() || !caller.led_grids.is_empty() {
-        alerts = alerts::list(conn, caller, Some("open"), None, SECTION_LIMIT).await?;
-        alerts.extend(alerts::list(conn, caller, Some("acknowledged"), None, SECTION_LIMIT).await?);
+        Section::Overdue => (
+            "w.claimed_at",
+            "w.status = 'claimed' AND (w.claimed_at <= $3 OR w.due_at <= $4)",
+            [now - esc.claim_overdue_after.as_millis_i64(), now],
+        ),
+    };
+    // Every section binds $3 and $4 (PostgreSQL refuses a parameter its statement never uses).
+    let sql = format!(
+        "{}{scope} AND {filter} AND ({since} > $1 OR ({since} = $1 AND w.id > $2)) \
+         AND $3 = $3 AND $4 = $4 ORDER BY {since}, w.id LIMIT $5",
+        SELECT.replace("{since}", since)
+    );
+    let after = after.unwrap_or(After { since: i64::MIN, id: 0 });
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after.since)
+        .bind(after.id)
+        .bind(binds[0])
+        .bind(binds[1])
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut wishes: Vec<QueueWish> = rows.iter().map(from_row).collect();
+    let next = (wishes.len() as i64 == limit)
+        .then(|| {
+            wishes.last().map(|w| After {
+                since: w.since,
+                id: w.id,
+            })
+        })
+        .flatten();
+    if section == Section::Unclaimed {
+        wishes.retain(|w| now - w.since >= esc.sla(&w.category).as_millis_i64());
     }
-    Ok(Queue {
-        to_review,
-        unclaimed,
-        overdue,
-        alerts,
-    })
+    Ok((wishes, next))
+}
+
+/// Alerts waiting on the caller — open (to acknowledge), then acknowledged (to resolve) — newest
+/// first, up to `limit` each.
+pub async fn alerts_waiting(conn: &mut AnyConnection, caller: &Caller, limit: i64) -> CoreResult<Vec<Alert>> {
+    if !caller.is_admin() && caller.led_grids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut list = alerts::list(conn, caller, Some("open"), None, limit).await?;
+    list.extend(alerts::list(conn, caller, Some("acknowledged"), None, limit).await?);
+    Ok(list)
+}
+
+/// The front page of the queue: each section's first [`SECTION_LIMIT`], and whether more follow.
+pub async fn load(conn: &mut AnyConnection, caller: &Caller, settings: &Settings, now: i64) -> CoreResult<Queue> {
+    let mut queue = Queue::default();
+    for section in [Section::Review, Section::Unclaimed, Section::Overdue] {
+        let (wishes, next) = page(conn, caller, settings, now, (section, None, SECTION_LIMIT)).await?;
+        if next.is_some() {
+            queue.more.push(section);
+        }
+        match section {
+            Section::Review => queue.to_review = wishes,
+            Section::Unclaimed => queue.unclaimed = wishes,
+            Section::Overdue => queue.overdue = wishes,
+        }
+    }
+    queue.alerts = alerts_waiting(conn, caller, 100).await?;
+    Ok(queue)
 }
 
 /// Every volunteer, by name, with the claims each holds now — slots of wishes for several

@@ -51,13 +51,7 @@ async fn residence(app: TestApp) {
         .expect_redirect("/console/register?done=residence_reject");
     let after = leader.get("/console/register?done=residence_reject").await.expect(200);
     assert!(after.text.contains("id=\"flash\"") && !after.text.contains(&format!("request-{other}\"")));
-    let log = app.audit(&c.admin, "kind=residence").await.expect(200);
-    let kinds: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = app.audit_kinds(&c.admin, "kind=residence").await;
     assert_eq!(
         &kinds[..2],
         ["residence.reject", "residence.approve"],
