@@ -24,6 +24,11 @@ impl Lang {
         }
     }
 
+    /// The language of exactly this tag (`zh-CN` or `en`), as a profile stores it.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        Self::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+
     /// Reads a language tag (or an `Accept-Language` header) leniently by its first tag: any
     /// `en…` is English, everything else Chinese.
     pub fn from_tag(tag: &str) -> Lang {
@@ -55,5 +60,8 @@ mod tests {
         assert_eq!(Lang::from_tag("zh-CN,zh;q=0.9,en;q=0.8"), Lang::ZhCn);
         assert_eq!(Lang::from_tag(""), Lang::ZhCn);
         assert_eq!(Lang::En.tag(), "en");
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
     }
 }

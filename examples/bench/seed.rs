@@ -49,6 +49,7 @@ pub(crate) async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Seeded>
         let update = ProfileUpdate {
             weekly_digest: None,
             skills: None,
+            language: None,
             display_name: Some(DisplayName::parse(&name)?),
             phone: Some(Phone::parse(&format!("138{:08}", n))?),
             grid_id: Some(grids[usize::from(building > 4)]),

@@ -93,14 +93,14 @@ fn every_kind_renders_in_both_languages_even_with_an_empty_payload() {
 
 #[test]
 fn kinds_without_wording_fall_back_and_titles_cannot_break_the_subject() {
-    let r = render(
-        WishOverdue,
-        Lang::ZhCn,
-        &json!({ "title": "第一行\r\nBcc: x@y" }),
-        COMMUNITY,
-    )
-    .unwrap();
+    let broken = json!({ "title": "第一行\r\nBcc: x@y" });
+    let r = render(GridAlert, Lang::ZhCn, &broken, COMMUNITY).unwrap();
     assert_eq!(r.subject, "【幸福里社区】心愿「第一行 Bcc: x@y」有新动态");
+    let overdue = render(WishOverdue, Lang::ZhCn, &broken, COMMUNITY).unwrap();
+    assert_eq!(
+        overdue.subject,
+        "【幸福里社区】您认领的心愿「第一行 Bcc: x@y」已超时，请尽快完成"
+    );
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn short_texts_are_short() {
     );
     assert_eq!(
         short_text(WishClaimed, Lang::En, &claimed_payload()),
-        "Your wish was claimed"
+        "Your wish is claimed"
     );
     assert_eq!(
         short_text(Alert, Lang::ZhCn, &json!({ "urgency": "urgent" })),
@@ -138,7 +138,7 @@ fn short_texts_are_short() {
     );
     for kind in NotificationKind::ALL {
         assert!(short_text(kind, Lang::ZhCn, &json!({})).chars().count() <= 20);
-        assert!(short_text(kind, Lang::En, &json!({})).chars().count() <= 30);
+        assert!(short_text(kind, Lang::En, &json!({})).chars().count() <= 20);
     }
 }
 

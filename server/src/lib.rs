@@ -71,6 +71,7 @@ pub fn app_with(
         .data(state.clone())
         .with(catch_panic())
         .with(rate::RateLimit(state.limits.clone()))
+        .with(error::Localize(state.clone()))
         .with(observe::Observe(state.metrics.clone()))
 }
 
@@ -87,7 +88,9 @@ fn catch_panic() -> poem::middleware::CatchPanic<impl poem::middleware::PanicHan
         error::json_error(
             poem::http::StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "something went wrong on our side; it has been logged",
+            "a handler panicked; it has been logged",
+            microwish_core::Lang::default(),
+            None,
         )
     })
 }

@@ -135,7 +135,10 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             }
             Err(err) => {
                 let pattern = err.data::<PathPattern>().cloned();
-                (crate::error::to_json(err).await, pattern)
+                (
+                    crate::error::to_json(err, microwish_core::Lang::default()).await,
+                    pattern,
+                )
             }
         };
         let route = route_label(pattern.as_ref());

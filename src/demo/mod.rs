@@ -172,6 +172,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
             email: Some(Email::parse(&format!("{}@microwish.demo", p.openid))?),
             weekly_digest: None,
             skills: None,
+            language: None,
         };
         user::update_profile(&mut tx, u.id, update, now).await?;
         if let Some(role) = p.role {

@@ -4,6 +4,7 @@
 //! to ask for next.
 
 mod digests;
+mod language;
 mod wechat;
 
 use serde_json::{Value, json};

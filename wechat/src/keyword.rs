@@ -2,7 +2,7 @@
 //! Chinese characters only, `time` a 24-hour time, `number` digits, …): [`value_fits`] says whether
 //! WeChat would take a value (the stub answers 47003 when not), [`shape_value`] makes a value fit.
 //! Cutting keeps whole characters as a reader sees them (an emoji with its modifiers, a letter
-//! with its accent), so no half-glyph is ever shown.
+//! with its accent), so no half-glyph is ever shown, and Latin text is cut between words.
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -81,11 +81,19 @@ pub fn shape_value(key: &str, value: &str) -> String {
     let ellipsis = prefix(key) == "thing";
     let room = if ellipsis { max - 1 } else { max };
     let mut cut = String::new();
+    let mut next = None;
     for grapheme in kept.graphemes(true) {
         if cut.chars().count() + grapheme.chars().count() > room {
+            next = grapheme.chars().next();
             break;
         }
         cut.push_str(grapheme);
+    }
+    // A `thing` of Latin text cut inside a word goes back to its start, when that keeps half the room.
+    let in_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let space = cut.rfind(' ').filter(|at| cut[..*at].chars().count() >= room / 2);
+    if let (true, Some(space)) = (ellipsis && in_word(cut.chars().last()) && in_word(next), space) {
+        cut.truncate(space);
     }
     let mut cut = cut.trim_end().to_string();
     if ellipsis {
@@ -164,6 +172,14 @@ mod tests {
         assert!(!value_fits("time3", "tomorrow"));
         assert!(value_fits("time3", "2026-11-27 15:01~17:00"));
         assert_eq!(shape_value("thing1", "买药\n快点\t\t谢谢"), "买药 快点 谢谢");
+        assert_eq!(
+            shape_value("thing1", "Help me carry the groceries upstairs"),
+            "Help me carry the…"
+        );
+        assert_eq!(
+            shape_value("thing1", "Supercalifragilisticexpialidocious"),
+            "Supercalifragilisti…"
+        );
         assert_eq!(shape_value("number2", "12 wishes"), "12");
         assert_eq!(shape_value_or("phrase2", "Done", "通知"), "通知");
         assert_eq!(shape_value_or("thing1", "\n \t", "社区通知"), "社区通知");

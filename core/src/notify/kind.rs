@@ -211,9 +211,7 @@ impl NotificationKind {
     /// wording of their own use `generic`.
     pub fn template_key(self) -> &'static str {
         match self {
-            Self::WishOverdue | Self::WishConfirmReminder | Self::GridAlert | Self::GridEvent | Self::UnitProject => {
-                "generic"
-            }
+            Self::GridAlert | Self::GridEvent | Self::UnitProject => "generic",
             other => other.as_str(),
         }
     }

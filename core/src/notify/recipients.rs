@@ -121,7 +121,7 @@ pub async fn load(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Recipient>, sqlx:
     }
     let list = placeholders(ids.len());
     let queries = [
-        format!("SELECT id, openid, display_name, email, phone FROM users WHERE id IN ({list})"),
+        format!("SELECT id, openid, display_name, email, phone, language FROM users WHERE id IN ({list})"),
         format!(
             "SELECT leader_user_id, wecom_robot_key FROM grids WHERE leader_user_id IN ({list}) \
              AND wecom_robot_key IS NOT NULL"
@@ -147,6 +147,11 @@ pub async fn load(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Recipient>, sqlx:
             display_name: r.get(2),
             email: r.get(3),
             phone: r.get(4),
+            lang: r
+                .get::<Option<String>, _>(5)
+                .as_deref()
+                .and_then(crate::Lang::parse)
+                .unwrap_or_default(),
             ..Default::default()
         };
         out.insert(id, recipient);

@@ -42,6 +42,23 @@ pub async fn caller(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<
     }))
 }
 
+/// The language chosen by the user behind `token`, if the session is valid and they chose one:
+/// what an error answered to them is worded in.
+pub async fn language(pool: &AnyPool, token: &str, now: i64) -> CoreResult<Option<crate::Lang>> {
+    if !token::well_formed(token) {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT u.language FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token::hash(token))
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    let tag = row.and_then(|r| r.get::<Option<String>, _>(0));
+    Ok(tag.as_deref().and_then(crate::Lang::parse))
+}
+
 /// Ends the session behind `token`.
 pub async fn revoke(conn: &mut AnyConnection, token: &str) -> CoreResult<()> {
     token::end(conn, Sessions::Api, token).await

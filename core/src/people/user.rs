@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::{Caller, Role};
+use crate::Lang;
 use crate::audit::{self, Action, Subject};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::{Address, Building, DisplayName, Email, Phone};
@@ -30,6 +31,8 @@ pub struct User {
     pub address: Option<String>,
     /// Roles held; always contains `Resident`.
     pub roles: Vec<Role>,
+    /// The language they chose; `None` until they do (notifications are then in Chinese).
+    pub language: Option<Lang>,
     /// Creation time, epoch ms.
     pub created_at: i64,
 }
@@ -51,11 +54,13 @@ pub struct ProfileUpdate {
     pub address: Option<Address>,
     /// Volunteers: the weekly digest of open wishes in their grid, on or off.
     pub weekly_digest: Option<bool>,
+    /// The language messages and errors are in.
+    pub language: Option<Lang>,
     /// New skills (replacing the old ones).
     pub skills: Option<super::skills::Skills>,
 }
 
-const COLUMNS: &str = "id, openid, display_name, phone, email, grid_id, building, address, created_at";
+const COLUMNS: &str = "id, openid, display_name, phone, email, grid_id, building, address, language, created_at";
 
 fn from_row(row: &AnyRow, roles: Vec<Role>) -> User {
     User {
@@ -68,6 +73,10 @@ fn from_row(row: &AnyRow, roles: Vec<Role>) -> User {
         building: row.get("building"),
         address: row.get("address"),
         roles,
+        language: row
+            .get::<Option<String>, _>("language")
+            .as_deref()
+            .and_then(Lang::parse),
         created_at: row.get("created_at"),
     }
 }
@@ -144,7 +153,7 @@ pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUp
         "UPDATE users SET display_name = COALESCE($2, display_name), phone = COALESCE($3, phone), \
          phone_verified = CASE WHEN $3 IS NULL OR $3 = phone THEN phone_verified ELSE 0 END, \
          email = COALESCE($4, email), grid_id = COALESCE($5, grid_id), building = COALESCE($6, building), \
-         address = COALESCE($7, address), updated_at = $8, weekly_digest = COALESCE($9, weekly_digest) WHERE id = $1",
+         address = COALESCE($7, address), updated_at = $8, weekly_digest = COALESCE($9, weekly_digest), language = COALESCE($10, language) WHERE id = $1",
     )
     .bind(id)
     .bind(update.display_name.map(DisplayName::into_inner))
@@ -155,6 +164,7 @@ pub async fn update_profile(conn: &mut AnyConnection, id: i64, update: ProfileUp
     .bind(update.address.map(Address::into_inner))
     .bind(now)
     .bind(update.weekly_digest.map(i64::from))
+    .bind(update.language.map(Lang::tag))
     .execute(&mut *conn)
     .await?;
     if let Some(skills) = &update.skills {

@@ -103,13 +103,13 @@ pub fn message_id(notification_id: i64) -> String {
 /// The email for one notification: rendered from the kind's templates, with an iCalendar
 /// invitation (or its cancellation) from `organizer` beside text and HTML for event kinds.
 pub fn for_notification(job: &Job<'_>, organizer: &str) -> Result<EmailMessage, Failure> {
-    use crate::render::{self, Lang};
+    use crate::render;
     let (n, r) = (job.n, job.to);
     let to = r
         .email
         .clone()
         .ok_or_else(|| Failure::new(FailureClass::Permanent, "no email address"))?;
-    let rendered = render::render(n.kind, Lang::ZhCn, &n.payload, job.community)
+    let rendered = render::render(n.kind, r.lang, &n.payload, job.community)
         .map_err(|e| Failure::new(FailureClass::Permanent, e.to_string()))?;
     let to_name = Some(r.display_name.clone()).filter(|s| !s.is_empty());
     let calendar =

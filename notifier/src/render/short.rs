@@ -1,4 +1,5 @@
-//! One-line summaries (about 20 characters) for chat channels that show a headline, not a body.
+//! One-line summaries for chat channels that show a headline, not a body: at most 20 characters
+//! in either language, what a WeChat `thing` keyword holds uncut.
 
 use microwish_core::NotificationKind::{self, *};
 
@@ -9,34 +10,34 @@ use super::Lang;
 pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Value) -> String {
     let urgent = payload.get("urgency").and_then(|u| u.as_str()) == Some("urgent");
     let (zh, en) = match kind {
-        WishClaimed => ("您的心愿已被认领", "Your wish was claimed"),
-        WishAssigned => ("您有一个新指派的心愿", "A wish was assigned to you"),
+        WishClaimed => ("您的心愿已被认领", "Your wish is claimed"),
+        WishAssigned => ("您有一个新指派的心愿", "New wish assigned"),
         WishReleased => ("心愿已重新开放认领", "A wish is open again"),
-        WishFulfilled => ("心愿已完成，请确认", "Wish done — please confirm"),
-        WishConfirmed => ("居民已确认完成，谢谢您", "Confirmed done — thank you"),
+        WishFulfilled => ("心愿已完成，请确认", "Done: please confirm"),
+        WishConfirmed => ("居民已确认完成，谢谢您", "Confirmed: thank you"),
         WishCancelled => ("心愿已取消", "A wish was cancelled"),
-        WishRejected => ("心愿未通过审核", "A wish was not approved"),
-        WishApproved => ("心愿已通过审核", "Your wish was approved"),
+        WishRejected => ("心愿未通过审核", "Wish not approved"),
+        WishApproved => ("心愿已通过审核", "Wish approved"),
         WishReview => ("有新心愿待审核", "A wish awaits review"),
-        Alert | GridAlert if urgent => ("紧急心愿，请尽快处理", "Urgent wish — act soon"),
-        Alert | GridAlert => ("有心愿需要您关注", "A wish needs attention"),
-        EventInvitation | GridEvent => ("邀请您参加社区活动", "You are invited to an event"),
+        Alert | GridAlert if urgent => ("紧急心愿，请尽快处理", "Urgent: act soon"),
+        Alert | GridAlert => ("有心愿需要您关注", "A wish needs you"),
+        EventInvitation | GridEvent => ("邀请您参加社区活动", "You're invited"),
         EventUpdate => ("活动时间或地点有变", "An event has changed"),
-        EventCancelled => ("活动已取消", "An event was cancelled"),
-        EventReminder => ("您报名的活动即将开始", "Your event starts soon"),
+        EventCancelled => ("活动已取消", "Event cancelled"),
+        EventReminder => ("您报名的活动即将开始", "Event starts soon"),
         EventPromoted => ("候补成功，您已获得名额", "You now have a place"),
         VisitDue => ("有一次关爱走访到期", "A care visit is due"),
-        VisitRecorded => ("您的家人已被走访", "Your relative was visited"),
-        ResidenceRequest => ("有居民申请入住待审核", "A residence request awaits you"),
-        WishDelivered => ("您的心愿已由共建项目完成", "A project met your wish"),
-        ProjectProposed | UnitProject => ("有新的共建项目提议", "A project is proposed to you"),
-        ProjectAgreed => ("共建单位已同意项目", "The unit agreed to the project"),
-        ProjectDeclined => ("共建单位婉拒了项目", "The unit declined the project"),
-        ProjectDelivered => ("共建项目已交付", "The project was delivered"),
-        WishOverdue => ("您认领的心愿已超时，请尽快完成", "Your claimed wish is overdue"),
-        WishConfirmReminder => ("请确认心愿是否已完成", "Please confirm it is done"),
-        Digest => ("网格日报：请查看待办心愿", "Your grid's daily digest"),
-        WeeklyDigest => ("本周网格内有心愿等待认领", "Open wishes in your grid"),
+        VisitRecorded => ("您的家人已被走访", "Relative visited"),
+        ResidenceRequest => ("有居民申请入住待审核", "Residence request"),
+        WishDelivered => ("您的心愿已由共建项目完成", "Met by a project"),
+        ProjectProposed | UnitProject => ("有新的共建项目提议", "Project proposed"),
+        ProjectAgreed => ("共建单位已同意项目", "Unit agreed"),
+        ProjectDeclined => ("共建单位婉拒了项目", "Unit declined"),
+        ProjectDelivered => ("共建项目已交付", "Project delivered"),
+        WishOverdue => ("您认领的心愿已超时，请尽快完成", "Claim overdue"),
+        WishConfirmReminder => ("请确认心愿是否已完成", "Please confirm"),
+        Digest => ("网格日报：请查看待办心愿", "Grid daily digest"),
+        WeeklyDigest => ("本周网格内有心愿等待认领", "Open wishes nearby"),
     };
     match lang {
         Lang::ZhCn => zh.to_string(),

@@ -7,6 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use sqlx::AnyConnection;
 
+use microwish_core::Lang;
 use microwish_core::config::Category;
 use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
 use microwish_core::people::preferences::{self, Preference};
@@ -41,6 +42,8 @@ struct ProfileBody {
     weekly_digest: Option<bool>,
     /// What you can help with: category codes from `GET /api/v1/categories` (replaces the list).
     skills: Option<Vec<Text>>,
+    /// The language your notifications and the API's error messages are in: `zh-CN` or `en`.
+    language: Option<Text>,
 }
 
 impl ProfileBody {
@@ -54,8 +57,13 @@ impl ProfileBody {
             address: self.address.as_deref().map(Address::parse).transpose()?,
             weekly_digest: self.weekly_digest,
             skills: self.skills.map(|s| Skills::parse(&s, categories)).transpose()?,
+            language: self.language.as_deref().map(language).transpose()?,
         })
     }
+}
+
+fn language(tag: &str) -> Result<Lang, ApiError> {
+    Lang::parse(tag).ok_or_else(|| ApiError::invalid("invalid_field", "language: zh-CN or en"))
 }
 
 /// A `getPhoneNumber` code from the mini-program's phone button.

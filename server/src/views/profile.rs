@@ -25,6 +25,8 @@ pub struct UserView {
     pub address: Option<String>,
     /// Roles: resident, volunteer, grid_leader, admin.
     pub roles: Vec<String>,
+    /// The language notifications and error messages are in: zh-CN (until chosen) or en.
+    pub language: String,
     /// Whether `grid_id` comes from a verified residence (it is only set once verified).
     pub residence_verified: bool,
     /// The residence request waiting for the grid leader, if any.
@@ -54,6 +56,7 @@ impl From<User> for UserView {
             building: u.building,
             address: u.address,
             roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            language: u.language.unwrap_or_default().tag().to_string(),
             residence_verified: u.grid_id.is_some(),
             pending_residence_request_id: None,
             skills: None,

@@ -1,13 +1,20 @@
 //! The one error type at the HTTP edge and the catch-all that turns every failure — ours,
-//! poem's (malformed JSON, unknown route, body too large) — into `{"code", "message"}` with a 4xx,
-//! or an opaque 500 that is logged with context.
+//! poem's (malformed JSON, unknown route, body too large) — into `{"code", "message", "detail"}`
+//! with a 4xx, or an opaque 500 that is logged with context. `message` is the catalogue's words
+//! for the code in the reader's language (`catalogue`, chosen per request by `localize`);
+//! `detail` is the refusing code's own precise reason.
+
+mod catalogue;
+mod localize;
+
+pub use localize::Localize;
 
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use serde::Serialize;
 
-use microwish_core::CoreError;
+use microwish_core::{CoreError, Lang};
 
 /// An error answered to a client.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -17,7 +24,7 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Stable machine-readable code.
     pub code: &'static str,
-    /// Human-readable message.
+    /// The precise reason, as the refusing code puts it (English; the answer's `detail`).
     pub message: String,
     /// Seconds to wait before trying again (`Retry-After`), for 429 and 503.
     pub retry_after: Option<u64>,
@@ -27,6 +34,8 @@ pub struct ApiError {
 struct Body<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    detail: &'a str,
 }
 
 impl ApiError {
@@ -89,7 +98,14 @@ impl ResponseError for ApiError {
     }
 
     fn as_response(&self) -> Response {
-        let mut response = json_error(self.status, self.code, &self.message);
+        self.response(Lang::default())
+    }
+}
+
+impl ApiError {
+    /// The answer, its message in `lang`.
+    pub fn response(&self, lang: Lang) -> Response {
+        let mut response = json_error(self.status, self.code, &self.message, lang, self.retry_after);
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert("retry-after", seconds.into());
         }
@@ -97,9 +113,16 @@ impl ResponseError for ApiError {
     }
 }
 
-/// The JSON error body with its status.
-pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::to_string(&Body { code, message }).unwrap_or_default();
+/// The JSON error body with its status: the catalogue's words for `code` in `lang`, and `detail`
+/// (left out when empty).
+pub fn json_error(status: StatusCode, code: &str, detail: &str, lang: Lang, retry_after: Option<u64>) -> Response {
+    let message = catalogue::message(lang, code, detail, retry_after);
+    let body = serde_json::to_string(&Body {
+        code,
+        message: &message,
+        detail,
+    })
+    .unwrap_or_default();
     Response::builder()
         .status(status)
         .content_type("application/json; charset=utf-8")
@@ -124,12 +147,12 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-/// Answers any error that reached the top as JSON. Errors we raised keep their code; poem's own
-/// (parse failures, unknown routes, size limits) get a code from their status; an error that
-/// carries a whole response is answered with it.
-pub async fn to_json(err: poem::Error) -> Response {
+/// Answers any error that reached the top as JSON, worded in `lang`. Errors we raised keep their
+/// code; poem's own (parse failures, unknown routes, size limits) get a code from their status;
+/// an error that carries a whole response is answered with it.
+pub async fn to_json(err: poem::Error, lang: Lang) -> Response {
     if let Some(api) = err.downcast_ref::<ApiError>() {
-        return api.as_response();
+        return api.response(lang);
     }
     // An error made from a whole response (the console's "sign in first" redirect) is its answer.
     if err.is_from_response() {
@@ -148,7 +171,13 @@ pub async fn to_json(err: poem::Error) -> Response {
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         s if s.is_server_error() => {
             tracing::error!(error = %err, status = %s, "unhandled error");
-            return json_error(s, "internal", "something went wrong on our side; it has been logged");
+            return json_error(
+                s,
+                "internal",
+                "something went wrong on our side; it has been logged",
+                lang,
+                None,
+            );
         }
         _ => "error",
     };
@@ -157,17 +186,22 @@ pub async fn to_json(err: poem::Error) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_string(),
         _ => err.to_string(),
     };
-    json_error(status, code, &message).into_response()
+    json_error(status, code, &message, lang, None).into_response()
 }
 
 /// The error body as documented in the OpenAPI document.
 #[derive(poem_openapi::Object)]
 #[oai(rename = "Error")]
 pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `claim_lost`, `invalid_field`, `unauthenticated`.
+    /// Stable machine-readable code, e.g. `claim_lost`, `invalid_field`, `unauthenticated`; the
+    /// same in every language.
     pub code: String,
-    /// Human-readable explanation.
+    /// What to show the person, in their language: the profile's `language`, else the request's
+    /// `Accept-Language` (English when it comes first), else Simplified Chinese.
     pub message: String,
+    /// The precise reason for developers (English), e.g. `title: 1 to 100 characters`.
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
 }
 
 impl poem_openapi::ApiResponse for ApiError {

@@ -1,0 +1,3 @@
+-- The language a person reads (PostgreSQL dialect). Keep in step with ../sqlite/ of the same version.
+-- NULL: not chosen — notifications are in Chinese, API errors follow the request's Accept-Language.
+ALTER TABLE users ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('zh-CN', 'en'));

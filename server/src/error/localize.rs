@@ -1,0 +1,71 @@
+//! Errors in the reader's language: a middleware that answers every error as JSON worded for
+//! whoever asked — the language their profile chose (looked up only when an error is answered,
+//! so a good answer costs nothing), else the request's `Accept-Language` (English when it comes
+//! first), else Simplified Chinese. The route's pattern travels on with the answer for the
+//! metrics outside.
+
+use poem::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION};
+use poem::{Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result};
+
+use microwish_core::Lang;
+use microwish_core::people::session;
+
+use crate::state::AppState;
+
+/// The middleware.
+pub struct Localize(pub AppState);
+
+impl<E: Endpoint> Middleware<E> for Localize {
+    type Output = LocalizeEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        LocalizeEndpoint {
+            inner: ep,
+            state: self.0.clone(),
+        }
+    }
+}
+
+/// The endpoint wrapped by [`Localize`].
+pub struct LocalizeEndpoint<E> {
+    inner: E,
+    state: AppState,
+}
+
+impl<E> LocalizeEndpoint<E> {
+    /// The language to answer `token`'s owner in, or `accept`'s.
+    async fn lang(&self, token: Option<&str>, accept: Option<&str>) -> Lang {
+        if let Some(token) = token {
+            match session::language(self.state.db.pool(), token, self.state.clock.now_ms()).await {
+                Ok(Some(lang)) => return lang,
+                Ok(None) => {}
+                Err(err) => tracing::warn!(error = %err, "could not read the caller's language"),
+            }
+        }
+        accept.map(Lang::from_tag).unwrap_or_default()
+    }
+}
+
+impl<E: Endpoint> Endpoint for LocalizeEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let token = req
+            .header(AUTHORIZATION)
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let accept = req.header(ACCEPT_LANGUAGE).map(str::to_string);
+        match self.inner.call(req).await {
+            Ok(response) => Ok(response.into_response()),
+            Err(err) => {
+                let lang = self.lang(token.as_deref(), accept.as_deref()).await;
+                let pattern = err.data::<PathPattern>().cloned();
+                let mut response = super::to_json(err, lang).await;
+                if let Some(pattern) = pattern {
+                    response.set_data(pattern);
+                }
+                Ok(response)
+            }
+        }
+    }
+}
