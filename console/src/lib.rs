@@ -66,7 +66,9 @@ pub const UPLOADS: &[&str] = &["/console/register/imports"];
 
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
-    use pages::{audit, dashboard, event_edit, events, exports, grids, imports, login, people, queue, register, wish};
+    use pages::{
+        audit, dashboard, event_edit, events, exports, grids, imports, login, party, people, queue, register, wish,
+    };
     Route::new()
         .at("/", get(pages::index))
         .at("/static/:file", get(pages::asset))
@@ -92,6 +94,8 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/grids/:id", get(grids::one))
         .at("/dashboard", get(dashboard::page))
         .at("/audit", get(audit::page))
+        .at("/party", get(party::branches))
+        .at("/party/cobuild", get(party::cobuild))
         .at("/register", get(register::page))
         .at("/register/imports", get(imports::list).post(imports::upload))
         .at("/register/imports/:id", get(imports::one))

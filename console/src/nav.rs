@@ -43,6 +43,11 @@ const SECTIONS: &[Section] = &[
         admin_only: true,
     },
     Section {
+        key: "party",
+        path: "/console/party",
+        admin_only: true,
+    },
+    Section {
         key: "exports",
         path: "/console/exports",
         admin_only: false,

@@ -41,6 +41,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("care.html", include_str!("../templates/care.html")),
     ("imports.html", include_str!("../templates/imports.html")),
     ("import.html", include_str!("../templates/import.html")),
+    ("party.html", include_str!("../templates/party.html")),
+    ("cobuild.html", include_str!("../templates/cobuild.html")),
 ];
 
 impl Templates {

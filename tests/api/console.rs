@@ -17,6 +17,7 @@ mod event_edit;
 mod events;
 mod exports;
 mod imports;
+mod party;
 mod queue;
 mod queue_pages;
 mod register;

@@ -8,7 +8,7 @@ mod audit;
 mod authorization;
 mod bad_input;
 mod channels;
-mod cobuild;
+pub mod cobuild;
 mod console;
 mod events;
 mod hardening;

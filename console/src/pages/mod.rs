@@ -9,6 +9,7 @@ pub mod exports;
 pub mod grids;
 pub mod imports;
 pub mod login;
+pub mod party;
 pub mod people;
 pub mod queue;
 pub mod register;

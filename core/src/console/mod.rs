@@ -5,6 +5,7 @@
 pub mod events;
 pub mod export;
 pub mod grant;
+pub mod party;
 pub mod queue;
 pub mod register;
 mod section;

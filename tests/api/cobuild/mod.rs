@@ -3,7 +3,7 @@
 
 mod insight;
 mod needs;
-mod projects;
+pub mod projects;
 mod referral;
 mod slots;
 mod supply;
