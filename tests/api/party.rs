@@ -2,6 +2,7 @@
 //! makes people members (community or in-service), moves and removes them; members are never
 //! self-declared (non-admins get 403) and bad input gets a clear 4xx.
 
+mod membership;
 mod skills;
 
 use serde_json::json;

@@ -115,6 +115,48 @@ pub async fn remove(conn: &mut AnyConnection, by: &Caller, branch_id: i64, user_
     audit::record(conn, Some(by), fact.with(json!({ "branch_id": branch_id })), now).await
 }
 
+/// Sets `user_id`'s membership from the person's side (`PUT /admin/users/{id}/party`): a branch
+/// makes them a member of it — in `category`, else the category they had, else `community` — and
+/// `None` ends their membership, if any. Audited as done by `by`.
+pub async fn assign(
+    conn: &mut AnyConnection,
+    by: &Caller,
+    user_id: i64,
+    branch_id: Option<i64>,
+    category: Option<Category>,
+    now: i64,
+) -> CoreResult<Option<Member>> {
+    crate::people::user::get(conn, user_id).await?;
+    let current = of_user(conn, user_id).await?;
+    match branch_id {
+        Some(branch_id) => {
+            super::branch::get(conn, branch_id)
+                .await
+                .map_err(|_| CoreError::invalid("unknown_branch", format!("branch_id: no branch {branch_id}")))?;
+            let category = category.or(current.map(|m| m.category)).unwrap_or(Category::Community);
+            put(conn, by, branch_id, user_id, category, now).await.map(Some)
+        }
+        None => {
+            if let Some(member) = current {
+                remove(conn, by, member.branch_id, user_id, now).await?;
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// `user_id`'s membership, if they are a party member.
+pub async fn of_user(conn: &mut AnyConnection, user_id: i64) -> CoreResult<Option<Member>> {
+    let row = sqlx::query("SELECT branch_id FROM party_members WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(list_where(conn, row.get(0), Some(user_id)).await?.pop()),
+        None => Ok(None),
+    }
+}
+
 /// The members of a branch, by user id.
 pub async fn list(conn: &mut AnyConnection, branch_id: i64) -> CoreResult<Vec<Member>> {
     super::branch::get(conn, branch_id).await?;

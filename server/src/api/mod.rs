@@ -15,6 +15,7 @@ mod insight;
 mod me;
 mod needs;
 mod party;
+mod party_admin;
 mod people;
 mod projects;
 mod register;
@@ -74,9 +75,12 @@ type CoBuildingApis = (
     needs::NeedsApi,
 );
 
+/// The party organisation: branches and members, 双报到, targets and year-end feedback.
+type PartyApis = (party::PartyApi, party_admin::PartyAdminApi);
+
 /// Staff resources: grids, roles and notifications; the party organisation and co-building; the
 /// audit log.
-type StaffApis = (admin::AdminApi, party::PartyApi, CoBuildingApis, audit::AuditApi);
+type StaffApis = (admin::AdminApi, PartyApis, CoBuildingApis, audit::AuditApi);
 
 /// Every resource of the API.
 pub fn all(
@@ -109,7 +113,10 @@ pub fn all(
         insight::InsightApi(state.clone()),
         (
             admin::AdminApi(state.clone()),
-            party::PartyApi(state.clone()),
+            (
+                party::PartyApi(state.clone()),
+                party_admin::PartyAdminApi(state.clone()),
+            ),
             (
                 units::UnitApi(state.clone()),
                 resources::ResourceApi(state.clone()),

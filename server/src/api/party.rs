@@ -16,7 +16,7 @@ use crate::text::Text;
 /// A branch's settings.
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
-struct BranchBody {
+pub(super) struct BranchBody {
     /// Unique name, 1 to 40 characters.
     name: Text,
     /// The grids it covers.
@@ -26,7 +26,7 @@ struct BranchBody {
 
 /// A branch.
 #[derive(Object)]
-struct BranchView {
+pub(super) struct BranchView {
     id: i64,
     name: String,
     /// The grids it covers.
@@ -56,7 +56,7 @@ struct MemberBody {
 
 /// A party member of a branch.
 #[derive(Object)]
-struct MemberView {
+pub(super) struct MemberView {
     user_id: i64,
     display_name: String,
     branch_id: i64,
@@ -76,28 +76,47 @@ impl From<Member> for MemberView {
 }
 
 #[derive(ApiResponse)]
-enum BranchCreated {
+pub(super) enum BranchCreated {
     /// The new branch.
     #[oai(status = 201)]
     Branch(Json<BranchView>),
 }
 
 #[derive(ApiResponse)]
-enum Removed {
+pub(super) enum Removed {
     /// The membership is gone.
     #[oai(status = 204)]
     Done,
+}
+
+/// The caller, if an admin: party membership is kept by admins only.
+pub(super) async fn admin(state: &AppState, auth: &BearerAuth) -> Result<Caller, ApiError> {
+    let caller = state.caller(auth).await?;
+    if !caller.is_admin() {
+        return Err(ApiError::forbidden("admins only"));
+    }
+    Ok(caller)
+}
+
+/// Creates a branch (`POST /party/branches` and `POST /admin/branches` alike).
+pub(super) async fn create_branch(
+    state: &AppState,
+    auth: &BearerAuth,
+    body: BranchBody,
+) -> Result<BranchCreated, ApiError> {
+    let caller = admin(state, auth).await?;
+    let input = BranchInput::parse(&body.name, body.grid_ids)?;
+    let mut tx = state.db.begin_write().await?;
+    let created = branch::create(&mut tx, &caller, input, state.clock.now_ms()).await?;
+    tx.commit().await?;
+    Ok(BranchCreated::Branch(Json(created.into())))
 }
 
 pub struct PartyApi(pub AppState);
 
 impl PartyApi {
     async fn admin(&self, auth: &BearerAuth) -> Result<Caller, ApiError> {
-        let caller = self.0.caller(auth).await?;
-        if !caller.is_admin() {
-            return Err(ApiError::forbidden("admins only"));
-        }
-        Ok(caller)
+        admin(&self.0, auth).await
     }
 }
 
@@ -106,12 +125,7 @@ impl PartyApi {
     /// Create a branch covering some grids.
     #[oai(path = "/branches", method = "post")]
     async fn create_branch(&self, auth: BearerAuth, body: Json<BranchBody>) -> Result<BranchCreated, ApiError> {
-        let caller = self.admin(&auth).await?;
-        let input = BranchInput::parse(&body.0.name, body.0.grid_ids)?;
-        let mut tx = self.0.db.begin_write().await?;
-        let created = branch::create(&mut tx, &caller, input, self.0.clock.now_ms()).await?;
-        tx.commit().await?;
-        Ok(BranchCreated::Branch(Json(created.into())))
+        create_branch(&self.0, &auth, body.0).await
     }
 
     /// Every branch.
