@@ -123,6 +123,9 @@ async fn decide_and_write(
     let mut after = changed(before, action, input, volunteer, now)?;
     after.status = to;
     write(conn, before, &after, action).await?;
+    if before.is_multi_slot() {
+        slots::settle(conn, &after).await?;
+    }
     if volunteer.is_some() {
         // Who is coming: the assigned volunteer's name and phone, as a read would join them.
         after.volunteer = load(conn, before.id).await?.volunteer;

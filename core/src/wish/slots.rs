@@ -5,6 +5,9 @@
 //! for the row and then find it full; on SQLite writers are serialised), and the machine then
 //! decides, from the count as it now stands, whether the wish is full (`claimed`) or still open.
 //!
+//! A slot's row is live while its wish is open or claimed (`settle` clears it); the open-claims
+//! limit counts live rows.
+//!
 //! A claim of a slot costs the fast path's failed attempt, a read of the wish and its holders,
 //! the volunteer's lock and count, the guarded update, the holder's row and a read back; a
 //! one-slot claim never comes here.
@@ -146,6 +149,19 @@ async fn give_back(
             format!("user {volunteer} no longer holds a slot of this wish"),
         )
     })
+}
+
+/// Once a wish for several volunteers is fulfilled or cancelled its slots no longer count towards
+/// their holders' open claims: the rows stay, as the record of who served, but not live.
+pub(super) async fn settle(conn: &mut AnyConnection, after: &Wish) -> CoreResult<()> {
+    if matches!(after.status, WishStatus::Open | WishStatus::Claimed) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE wish_holders SET live = 0 WHERE wish_id = $1 AND live = 1")
+        .bind(after.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 fn already_holding() -> CoreError {

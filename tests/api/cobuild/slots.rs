@@ -155,6 +155,7 @@ both_engines!(slots_count_towards_the_open_claims_limit, the_limit);
 async fn the_limit(app: TestApp) {
     let c = Community::seed(&app).await;
     // The default limit is 3 open claims: two slots and one ordinary wish fill it.
+    let mut cleanups = Vec::new();
     for i in 0..2 {
         let id = app.wish_of(&c.owner, &format!("大扫除 {i}"), "other", Some(4)).await["id"]
             .as_i64()
@@ -167,6 +168,7 @@ async fn the_limit(app: TestApp) {
         app.act(&c.volunteer, id, "claim", None)
             .await
             .expect_error(409, "already_holding");
+        cleanups.push(id);
     }
     let one = app.wish(&c.owner, "取药").await["id"].as_i64().unwrap();
     let held = app.act(&c.volunteer, one, "claim", None).await.expect(200);
@@ -193,6 +195,18 @@ async fn the_limit(app: TestApp) {
         3,
         "mine lists the slots held too"
     );
+    // A slot stops counting once its wish is done or withdrawn (the row stays: who served).
+    app.act(&c.volunteer, cleanups[0], "fulfil", Some(json!({ "note": "扫完了" })))
+        .await
+        .expect(200);
+    app.act(&c.volunteer, single, "claim", None).await.expect(200);
+    app.act(&c.owner, cleanups[1], "cancel", None).await.expect(200);
+    app.act(&c.volunteer, more, "claim", None).await.expect(200);
+    let done = app
+        .get(&format!("/api/v1/wishes/{}", cleanups[0]), &c.owner.token)
+        .await
+        .expect(200);
+    assert_eq!(done["holders"], json!([c.volunteer.id]));
 
     // Bad slot counts.
     for (slots, status) in [(json!(0), 422), (json!(11), 422), (json!(-1), 422), (json!("3"), 400)] {
