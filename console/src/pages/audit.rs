@@ -120,6 +120,8 @@ fn entry_view(state: &ConsoleState, t: &Value, e: &Entry) -> Value {
         "subject_type": label(t, &format!("subject.{}", e.subject_type)),
         "subject": subject,
         "href": subject_href(e),
+        // A reveal concerned a wish: its page, one click away.
+        "wish": e.detail.get("wish_id").and_then(Value::as_i64),
         "detail": detail_line(&e.detail),
     })
 }

@@ -1,8 +1,10 @@
-//! The console in a real browser: headless Debian Chromium driven over WebDriver. Signs in through
-//! the QR ticket approved over the API (the page's own script notices and goes on), approves a
-//! wish, assigns another to a volunteer picked by name, acknowledges an alert, switches to English,
-//! and is refused another grid's page. Screenshots of each page land in
-//! `target/console-screenshots/` for a person to look at.
+//! The console in a real browser: headless Debian Chromium driven over WebDriver. A grid leader
+//! signs in through the QR ticket approved over the API (the page's own script notices and goes
+//! on), approves a wish, assigns another to a volunteer picked by name, acknowledges an alert,
+//! switches to English, is refused another grid's pages, approves a residence request and opens
+//! the grid's people. The party secretary reads the dashboard's charts (their marks' numbers),
+//! downloads CSV exports through the browser's session and reads the audit log. Screenshots of
+//! each page land in `target/console-screenshots/` for a person to look at.
 
 use std::path::PathBuf;
 
@@ -46,6 +48,16 @@ async fn a_grid_leaders_morning_in_chromium() {
     let alert = app.get("/api/v1/alerts", &c.admin.token).await.expect(200)[0]["id"]
         .as_i64()
         .unwrap();
+    let newcomer = app.login("newcomer").await;
+    let me = app
+        .put(
+            "/api/v1/me",
+            &newcomer.token,
+            json!({ "display_name": "新来的张阿姨", "grid_id": c.grid_a }),
+        )
+        .await
+        .expect(200);
+    let request = me["pending_residence_request_id"].as_i64().expect("a pending request");
 
     let browser = Driver::start().await;
     browser.goto(&format!("{}/console/", app.base)).await;
@@ -107,6 +119,13 @@ async fn a_grid_leaders_morning_in_chromium() {
     let refused = browser.source().await;
     assert!(refused.contains("This is not a grid you oversee"), "{refused}");
     browser.screenshot(&shots().join("refused.png")).await;
+    browser
+        .goto(&format!("{}/console/register/{}/people", app.base, c.grid_b))
+        .await;
+    assert!(
+        !browser.source().await.contains("赵网格长"),
+        "another grid's people are not shown"
+    );
     browser.goto(&format!("{}/console/grids/{}", app.base, c.grid_a)).await;
     assert!(browser.source().await.contains("第一网格"));
     browser.screenshot(&shots().join("grid.png")).await;
@@ -124,6 +143,28 @@ async fn a_grid_leaders_morning_in_chromium() {
     assert!(!code.is_empty());
     assert!(browser.source().await.contains(event["checkin_code"].as_str().unwrap()));
     browser.screenshot(&shots().join("event.png")).await;
+
+    // Back in Chinese: the wish's page with its timeline; then the register, a residence request
+    // approved.
+    browser.click("#lang-switch").await;
+    browser.wait_for_url(&format!("/console/events/{}", event["id"])).await;
+    browser.goto(&format!("{}/console/wishes/{review}", app.base)).await;
+    assert!(browser.source().await.contains("买降压药"));
+    browser.screenshot(&shots().join("wish.png")).await;
+    browser.goto(&format!("{}/console/register", app.base)).await;
+    browser.find(&format!("#request-{request}")).await;
+    browser.screenshot(&shots().join("register.png")).await;
+    browser.click(&format!("#approve-request-{request}")).await;
+    browser.wait_for_url("/console/register?done=residence_approve").await;
+    let me = app.get("/api/v1/me", &newcomer.token).await.expect(200);
+    assert_eq!(
+        (me["grid_id"].as_i64(), &me["residence_verified"]),
+        (Some(c.grid_a), &json!(true))
+    );
+    browser.click(&format!("#people-{}", c.grid_a)).await;
+    browser.wait_for_url("/people").await;
+    assert!(browser.source().await.contains("新来的张阿姨"));
+    browser.screenshot(&shots().join("people.png")).await;
     browser.quit().await;
 }
 
@@ -134,6 +175,9 @@ async fn the_party_secretarys_dashboard_in_chromium() {
     }
     let app = TestApp::spawn(Engine::Sqlite).await;
     let (c, admin, _) = super::dashboard::seeded(&app).await;
+    app.put("/api/v1/me", &admin.token, json!({ "display_name": "陈书记" }))
+        .await
+        .expect(200);
     let browser = Driver::start().await;
     browser.goto(&format!("{}/console/", app.base)).await;
     browser.wait_for_url("/console/login").await;
@@ -173,5 +217,34 @@ async fn the_party_secretarys_dashboard_in_chromium() {
     assert_eq!(browser.attribute(&css, "data-value").await.as_deref(), Some("75"));
     assert!(!browser.source().await.contains("chart bars"));
     browser.screenshot(&shots().join("dashboard-grid.png")).await;
+
+    // Exports through the browser's own session: the wishes sheet and the indicators sheet.
+    browser.goto(&format!("{}/console/exports", app.base)).await;
+    browser.find("#export-indicators").await;
+    let session = browser.cookie("mw_console").await;
+    let fetch = |path: &str| {
+        let req = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("cookie", format!("mw_console={session}"));
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let wishes = fetch("/console/exports/wishes.csv").await;
+    assert!(wishes.starts_with("\u{feff}id,grid,"), "{wishes}");
+    assert_eq!(
+        wishes.lines().count() as i64,
+        1 + app.count("wishes").await,
+        "a row per wish: {wishes}"
+    );
+    let sheet = fetch("/console/exports/indicators.csv?from=2026-10&to=2026-10").await;
+    let api = app
+        .get("/api/v1/insight.csv?from=2026-10&to=2026-10", &admin.token)
+        .await;
+    assert_eq!(sheet.trim_start_matches('\u{feff}'), api.text, "the API's numbers");
+
+    browser.goto(&format!("{}/console/audit", app.base)).await;
+    browser.find("#audit").await;
+    assert!(browser.source().await.contains("新建网格"));
+    browser.screenshot(&shots().join("audit.png")).await;
     browser.quit().await;
 }

@@ -176,6 +176,15 @@ impl Driver {
         value.as_str().map(str::to_string)
     }
 
+    /// The value of the page's cookie `name`, as the browser holds it (HttpOnly ones included).
+    pub async fn cookie(&self, name: &str) -> String {
+        let value = self.call(reqwest::Method::GET, &format!("/cookie/{name}"), None).await;
+        value["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no cookie {name}"))
+            .to_string()
+    }
+
     /// Waits up to 15 s for the address to end with `suffix`.
     pub async fn wait_for_url(&self, suffix: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
