@@ -5,6 +5,7 @@
 
 mod digests;
 mod language;
+mod subscriptions;
 mod wechat;
 
 use serde_json::{Value, json};

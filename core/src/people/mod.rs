@@ -7,6 +7,7 @@ pub mod preferences;
 pub mod role;
 pub mod session;
 pub mod skills;
+pub mod subscribe_next;
 pub mod subscription;
 pub(crate) mod token;
 pub mod user;

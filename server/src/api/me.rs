@@ -1,7 +1,5 @@
-//! The caller's own profile: read and update it, bind a phone number through WeChat, and report
-//! subscribe-message choices.
-
-use std::collections::BTreeMap;
+//! The caller's own profile: read and update it, bind a phone number through WeChat, switch
+//! notifications, end sessions (subscribe-message choices are in `subscriptions`).
 
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -12,7 +10,6 @@ use microwish_core::config::Category;
 use microwish_core::fields::{Address, Building, DisplayName, Email, Phone};
 use microwish_core::people::preferences::{self, Preference};
 use microwish_core::people::skills::{self, Skills};
-use microwish_core::people::subscription::{self, Choice};
 use microwish_core::people::user::{self, ProfileUpdate, User};
 use microwish_core::register::{Place, requests, verify};
 
@@ -71,20 +68,6 @@ fn language(tag: &str) -> Result<Lang, ApiError> {
 #[oai(deny_unknown_fields)]
 struct PhoneCodeBody {
     code: Text,
-}
-
-/// What `wx.requestSubscribeMessage` returned.
-#[derive(Object)]
-#[oai(deny_unknown_fields)]
-struct SubscriptionsBody {
-    /// Template id → accept, reject, ban or filter.
-    results: BTreeMap<String, Text>,
-}
-
-/// Remaining one-time sends per template.
-#[derive(Object)]
-struct QuotaView {
-    remaining: BTreeMap<String, i64>,
 }
 
 /// One channel switched on or off for one kind of notification.
@@ -202,43 +185,6 @@ impl MeApi {
         let view = own_view(&mut tx, user).await?;
         tx.commit().await?;
         Ok(Json(view))
-    }
-
-    /// Report what the user chose in `wx.requestSubscribeMessage`; answers the remaining quota.
-    #[oai(path = "/me/subscriptions", method = "post")]
-    async fn subscriptions(
-        &self,
-        auth: BearerAuth,
-        body: Json<SubscriptionsBody>,
-    ) -> Result<Json<QuotaView>, ApiError> {
-        let caller = self.0.caller(&auth).await?;
-        let known = self.0.template_ids();
-        if body.0.results.len() > 10 {
-            return Err(ApiError::invalid(
-                "invalid_field",
-                "results: at most 10 templates at once",
-            ));
-        }
-        let mut choices = Vec::new();
-        for (template, choice) in body.0.results {
-            if !known.contains(&template.as_str()) {
-                return Err(ApiError::invalid(
-                    "unknown_template",
-                    format!("results: `{template}` is not one of our templates"),
-                ));
-            }
-            let choice: Choice = choice
-                .parse()
-                .map_err(|e: String| ApiError::invalid("invalid_field", format!("results.{template}: {e}")))?;
-            choices.push((template, choice));
-        }
-        let mut tx = self.0.db.begin_write().await?;
-        subscription::record(&mut tx, caller.user_id, &choices, self.0.clock.now_ms()).await?;
-        let remaining = subscription::remaining(&mut tx, caller.user_id).await?;
-        tx.commit().await?;
-        Ok(Json(QuotaView {
-            remaining: remaining.into_iter().collect(),
-        }))
     }
 
     /// Your notification preferences (only the ones you changed; everything else is on).

@@ -22,6 +22,7 @@ mod register;
 mod register_csv;
 mod residence;
 mod resources;
+mod subscriptions;
 mod units;
 mod wish_actions;
 mod wish_edit;
@@ -82,12 +83,15 @@ type PartyApis = (party::PartyApi, party_admin::PartyAdminApi);
 /// audit log.
 type StaffApis = (admin::AdminApi, PartyApis, CoBuildingApis, audit::AuditApi);
 
+/// The caller's own: profile, subscribe messages.
+type MeApis = (me::MeApi, subscriptions::SubscriptionApi);
+
 /// Every resource of the API.
 pub fn all(
     state: AppState,
 ) -> (
     auth::AuthApi,
-    me::MeApi,
+    MeApis,
     WishApis,
     community::CommunityApi,
     alerts::AlertApi,
@@ -100,7 +104,7 @@ pub fn all(
 ) {
     (
         auth::AuthApi(state.clone()),
-        me::MeApi(state.clone()),
+        (me::MeApi(state.clone()), subscriptions::SubscriptionApi(state.clone())),
         (
             wishes::WishApi(state.clone()),
             wish_actions::WishActionApi(state.clone()),
