@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod callers;
 mod error;
+mod feed;
 mod limit;
 mod observe;
 mod pages;
@@ -61,6 +62,7 @@ pub fn app_with(
         .nest("/api/v1", api)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
+        .at("/calendar/:file", get(feed::calendar))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at(

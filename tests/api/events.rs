@@ -9,6 +9,8 @@ use microwish_core::schedule::events as reminders;
 use microwish_testkit::smtp::SmtpCapture;
 
 mod access;
+mod feed;
+mod lists;
 mod load;
 mod mail;
 mod robot;

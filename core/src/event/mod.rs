@@ -2,9 +2,12 @@
 //! store (create, edit, cancel, answer, check in), invitations enqueued in batches, and the
 //! volunteer-hours ledger that attendance and confirmed wishes credit.
 
+pub mod calendar;
 pub mod corrections;
+pub mod feed;
 pub mod hours;
 pub mod invite;
+pub mod list;
 pub mod model;
 pub mod notify;
 pub mod places;

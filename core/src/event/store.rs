@@ -18,7 +18,19 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments>;
 const SELECT_EVENT: &str = "SELECT id, title, description, location, starts_at, ends_at, capacity, grid_id, \
     organiser_id, checkin_code, status, sequence, walk_ins, created_at, updated_at FROM events";
 
-fn from_row(row: &AnyRow) -> Event {
+/// The event's columns as `alias.column` (for queries that join), read back by [`from_row`].
+pub(super) fn columns(alias: &str) -> String {
+    let names = SELECT_EVENT
+        .trim_start_matches("SELECT ")
+        .trim_end_matches(" FROM events");
+    names
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(super) fn from_row(row: &AnyRow) -> Event {
     Event {
         id: row.get("id"),
         title: row.get("title"),

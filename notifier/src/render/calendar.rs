@@ -1,15 +1,13 @@
 //! The iCalendar (RFC 5545 / iTIP RFC 5546) part of an event email: METHOD:REQUEST for an
 //! invitation, an update or a promotion from the waitlist, METHOD:CANCEL for a cancellation. One
 //! VEVENT with a stable UID per event and the event's SEQUENCE, so calendars update the entry they
-//! already hold instead of adding another. Built with the `icalendar` crate; its default PRODID
-//! (`ICALENDAR-RS`) is replaced with ours and DTSTAMP is the send time, not the render time.
+//! already hold instead of adding another. The VEVENT itself is core's (`event::calendar`, shared
+//! with the calendar feed); this adds the method, organizer and attendee. DTSTAMP is the send time.
 
-use icalendar::{Calendar, Component, EventLike, Property};
+use icalendar::{Component, Property};
 use microwish_core::NotificationKind;
+use microwish_core::event::calendar::{self, CalendarEvent};
 use serde_json::Value;
-
-/// Our product identifier (RFC 5545 §3.7.3).
-pub const PRODID: &str = "-//microwish//community events//ZH";
 
 /// The calendar part for notification `kind` about an event — `(method, ics)` — or `None` for
 /// kinds that carry no invitation (reminders, everything about wishes). `organizer` is the
@@ -30,11 +28,18 @@ pub fn event_calendar(
         _ => return None,
     };
     let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or("");
-    let id = payload.get("event_id").and_then(Value::as_i64)?;
-    let sequence = payload.get("sequence").and_then(Value::as_i64).unwrap_or(0);
-    let start = utc(text("starts_at").parse().ok()?);
-    let end = utc(text("ends_at").parse().ok()?);
-    let stamp = utc(jiff::Timestamp::from_millisecond(now_ms).ok()?);
+    let time = |key: &str| microwish_core::clock::parse_rfc3339(text(key));
+    let facts = CalendarEvent {
+        id: payload.get("event_id").and_then(Value::as_i64)?,
+        sequence: payload.get("sequence").and_then(Value::as_i64).unwrap_or(0),
+        starts_at: time("starts_at")?,
+        ends_at: time("ends_at")?,
+        title: text("title"),
+        location: text("location"),
+        description: text("description"),
+        cancelled: method == "CANCEL",
+        stamp: now_ms,
+    };
     let (org_name, org_addr) = mailbox(organizer);
 
     let mut organizer = Property::new("ORGANIZER", format!("mailto:{org_addr}"));
@@ -50,33 +55,12 @@ pub fn event_calendar(
         .add_parameter("PARTSTAT", "NEEDS-ACTION")
         .add_parameter("RSVP", "TRUE");
 
-    let mut event = icalendar::Event::new();
-    event
-        .uid(&format!("event-{id}@microwish"))
-        .sequence(u32::try_from(sequence).unwrap_or(0))
-        .add_property("DTSTAMP", stamp)
-        .add_property("DTSTART", start)
-        .add_property("DTEND", end)
-        .summary(text("title"))
-        .location(text("location"))
-        .description(text("description"))
-        .add_property("STATUS", if method == "CANCEL" { "CANCELLED" } else { "CONFIRMED" })
-        .append_property(organizer)
-        .append_multi_property(guest);
+    let mut event = calendar::vevent(&facts)?;
+    event.append_property(organizer).append_multi_property(guest);
 
-    let mut calendar = Calendar::empty();
-    calendar
-        .append_property(("VERSION", "2.0"))
-        .append_property(("PRODID", PRODID))
-        .append_property(("CALSCALE", "GREGORIAN"))
-        .append_property(("METHOD", method))
-        .push(event.done());
+    let mut calendar = calendar::calendar();
+    calendar.append_property(("METHOD", method)).push(event.done());
     Some((method, calendar.to_string()))
-}
-
-/// `20261201T020000Z`: a UTC date-time (RFC 5545 §3.3.5, form 2).
-fn utc(t: jiff::Timestamp) -> String {
-    t.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
 /// Splits `名字 <addr>` into name and address; a bare address has no name.
@@ -99,6 +83,7 @@ fn quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use microwish_core::event::calendar::PRODID;
 
     fn payload() -> Value {
         serde_json::json!({

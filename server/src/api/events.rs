@@ -15,32 +15,7 @@ use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::text::Text;
-
-/// An event. The check-in code is shown to those who manage it only.
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct EventView {
-    id: i64,
-    title: String,
-    description: String,
-    location: String,
-    starts_at: String,
-    ends_at: String,
-    capacity: Option<i64>,
-    grid_id: Option<i64>,
-    organiser_id: i64,
-    /// published, cancelled, finished.
-    status: String,
-    /// Grows on each change of time or place (the calendar invitation's SEQUENCE).
-    sequence: i64,
-    /// Residents of the event's grid may check in without an invitation.
-    walk_ins: bool,
-    registered: i64,
-    waitlisted: i64,
-    /// The caller's own place: invited, registered, waitlisted, declined.
-    my_response: Option<String>,
-    checkin_code: Option<String>,
-}
+use crate::views::EventView;
 
 /// How many were newly invited.
 #[derive(Object)]
@@ -98,25 +73,7 @@ impl EventApi {
         let mut conn = self.0.db.pool().acquire().await?;
         let (registered, waitlisted) = places::counts(&mut conn, e.id).await?;
         let mine = places::place_of(&mut conn, e.id, caller.user_id).await?;
-        let manages = microwish_core::event::model::may_manage(caller, e.grid_id) || e.organiser_id == caller.user_id;
-        Ok(EventView {
-            id: e.id,
-            starts_at: rfc3339(e.starts_at),
-            ends_at: rfc3339(e.ends_at),
-            status: e.status.as_str().to_string(),
-            registered,
-            waitlisted,
-            my_response: mine.map(|p| p.as_str().to_string()),
-            checkin_code: manages.then_some(e.checkin_code),
-            title: e.title,
-            description: e.description,
-            location: e.location,
-            capacity: e.capacity,
-            grid_id: e.grid_id,
-            organiser_id: e.organiser_id,
-            sequence: e.sequence,
-            walk_ins: e.walk_ins,
-        })
+        Ok(EventView::new(caller, e, (registered, waitlisted), mine))
     }
 }
 

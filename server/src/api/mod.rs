@@ -4,10 +4,12 @@ mod admin;
 mod alerts;
 mod audit;
 mod auth;
+mod calendar;
 mod care;
 mod community;
 mod console;
 mod event_body;
+mod event_lists;
 mod events;
 mod family;
 mod hours;
@@ -83,8 +85,11 @@ type PartyApis = (party::PartyApi, party_admin::PartyAdminApi);
 /// audit log.
 type StaffApis = (admin::AdminApi, PartyApis, CoBuildingApis, audit::AuditApi);
 
-/// The caller's own: profile, subscribe messages.
-type MeApis = (me::MeApi, subscriptions::SubscriptionApi);
+/// The caller's own: profile, subscribe messages, calendar feed.
+type MeApis = (me::MeApi, subscriptions::SubscriptionApi, calendar::CalendarApi);
+
+/// Events: managing and answering them, and the lists.
+type EventApis = (events::EventApi, event_lists::EventListApi);
 
 /// Every resource of the API.
 pub fn all(
@@ -95,7 +100,7 @@ pub fn all(
     WishApis,
     community::CommunityApi,
     alerts::AlertApi,
-    events::EventApi,
+    EventApis,
     hours::HoursApi,
     insight::InsightApi,
     StaffApis,
@@ -104,7 +109,11 @@ pub fn all(
 ) {
     (
         auth::AuthApi(state.clone()),
-        (me::MeApi(state.clone()), subscriptions::SubscriptionApi(state.clone())),
+        (
+            me::MeApi(state.clone()),
+            subscriptions::SubscriptionApi(state.clone()),
+            calendar::CalendarApi(state.clone()),
+        ),
         (
             wishes::WishApi(state.clone()),
             wish_actions::WishActionApi(state.clone()),
@@ -112,7 +121,10 @@ pub fn all(
         ),
         community::CommunityApi(state.clone()),
         alerts::AlertApi(state.clone()),
-        events::EventApi(state.clone()),
+        (
+            events::EventApi(state.clone()),
+            event_lists::EventListApi(state.clone()),
+        ),
         hours::HoursApi(state.clone()),
         insight::InsightApi(state.clone()),
         (

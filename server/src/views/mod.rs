@@ -3,11 +3,13 @@
 //! likewise who is coming (`coming`), the holding volunteer shown to the resident's side.
 
 mod coming;
+mod event;
 mod present;
 mod profile;
 mod wish;
 
 pub use coming::Seen;
+pub use event::{EventView, RegistrantsView};
 pub use profile::{GridView, UserView};
 pub(crate) use wish::view;
 pub use wish::{TimelineView, WishPage, WishView};
