@@ -5,6 +5,7 @@
 #![allow(dead_code)] // A shared harness: not every test uses every helper.
 
 mod cobuild;
+mod party;
 
 use std::sync::Arc;
 
@@ -247,33 +248,6 @@ impl TestApp {
         let me = self.get("/api/v1/me", &user.token).await.expect(200);
         assert_eq!(me["grid_id"], grid_id, "residence verified: {me}");
         assert_eq!(me["residence_verified"], true);
-    }
-
-    /// Creates a party branch covering `grids` (as `admin`); returns its id.
-    pub async fn branch(&self, admin: &TestUser, name: &str, grids: &[i64]) -> i64 {
-        let body = json!({ "name": name, "grid_ids": grids });
-        self.post("/api/v1/admin/branches", &admin.token, body)
-            .await
-            .expect(201)["id"]
-            .as_i64()
-            .unwrap()
-    }
-
-    /// The user ids of a branch's members (as `admin`).
-    pub async fn branch_members(&self, admin: &TestUser, branch: i64) -> Vec<i64> {
-        let path = format!("/api/v1/party/branches/{branch}/members");
-        let members = self.get(&path, &admin.token).await.expect(200);
-        members
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["user_id"].as_i64().unwrap())
-            .collect()
-    }
-
-    /// Sets a person's skills (`PUT /me {"skills"}`).
-    pub async fn set_skills(&self, user: &TestUser, skills: &[&str]) -> Answer {
-        self.put("/api/v1/me", &user.token, json!({ "skills": skills })).await
     }
 
     /// Posts a wish and returns it.

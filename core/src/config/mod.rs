@@ -40,6 +40,8 @@ pub struct Settings {
     pub register: RegisterSettings,
     /// Co-building projects.
     pub cobuild: CobuildSettings,
+    /// The party organisation: service posts, yearly targets, visits' hours, the mid-year reminder.
+    pub party: PartySettings,
 }
 
 /// `[server]`
@@ -280,6 +282,7 @@ mod bounds;
 mod cobuild;
 mod delivery;
 mod duration;
+mod party;
 mod register;
 mod templates;
 mod validate;
@@ -287,6 +290,7 @@ mod validate;
 pub use cobuild::CobuildSettings;
 pub use delivery::{EmailSettings, NotifierSettings, WechatSettings, WecomSettings};
 pub use duration::{ConfigDuration, parse_duration};
+pub use party::{PartySettings, Target};
 pub use register::RegisterSettings;
 pub use templates::WechatTemplates;
 

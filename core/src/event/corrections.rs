@@ -68,6 +68,7 @@ pub async fn correct(
             source: "event",
             event_id: Some(c.event_id),
             wish_id: None,
+            visit_id: None,
             unique_key: event_key(c.event_id, c.user_id),
         };
         hours::credit(conn, &credit, now).await?;

@@ -1,8 +1,9 @@
 //! The volunteer-hours ledger: append-only (the database refuses updates and deletes; an
 //! organiser's correction is a new entry). Attendance is credited once the event is over, for the
-//! time it ran, capped per day (`events.max_credit_per_day`); a wish its resident confirmed
-//! credits `events.confirmed_wish_minutes` to its volunteer. Each credit has a unique key, so
-//! crediting twice credits once.
+//! time it ran, capped per day (`events.max_credit_per_day`); a fulfilled wish that closed —
+//! confirmed by its resident or closed automatically after the confirmation window — credits
+//! `events.confirmed_wish_minutes` to its volunteer; a care visit credits `party.visit_minutes` to
+//! its visitor. Each credit has a unique key, so crediting twice credits once.
 
 use sqlx::{AnyConnection, Row};
 
@@ -15,12 +16,14 @@ pub struct Credit {
     pub user_id: i64,
     /// Minutes.
     pub minutes: i64,
-    /// `event`, `wish` or `correction`.
+    /// `event`, `wish`, `visit` or `correction`.
     pub source: &'static str,
     /// The event attended.
     pub event_id: Option<i64>,
     /// The wish fulfilled.
     pub wish_id: Option<i64>,
+    /// The care visit made.
+    pub visit_id: Option<i64>,
     /// What makes it unique, e.g. `event:7:42`.
     pub unique_key: String,
 }
@@ -28,14 +31,15 @@ pub struct Credit {
 /// Records a credit unless one with its key exists; returns whether it was new.
 pub async fn credit(conn: &mut AnyConnection, c: &Credit, now: i64) -> CoreResult<bool> {
     let done = sqlx::query(
-        "INSERT INTO volunteer_hours (user_id, minutes, source, event_id, wish_id, unique_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unique_key) DO NOTHING",
+        "INSERT INTO volunteer_hours (user_id, minutes, source, event_id, wish_id, visit_id, unique_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (unique_key) DO NOTHING",
     )
     .bind(c.user_id)
     .bind(c.minutes)
     .bind(c.source)
     .bind(c.event_id)
     .bind(c.wish_id)
+    .bind(c.visit_id)
     .bind(&c.unique_key)
     .bind(now)
     .execute(&mut *conn)
@@ -89,6 +93,7 @@ pub async fn credit_ended_events(conn: &mut AnyConnection, cap_per_day_ms: i64, 
             source: "event",
             event_id: Some(event_id),
             wish_id: None,
+            visit_id: None,
             unique_key: event_key(event_id, user_id),
         };
         credited += u64::from(credit(conn, &c, now).await?);
@@ -96,22 +101,24 @@ pub async fn credit_ended_events(conn: &mut AnyConnection, cap_per_day_ms: i64, 
     Ok(credited)
 }
 
-/// Credits the volunteers of wishes confirmed (closed with a rating) in the last 30 days that
-/// have no credit yet — each holder of a wish for several volunteers — and returns how many were
-/// credited. Run by the scheduler.
-pub async fn credit_confirmed_wishes(conn: &mut AnyConnection, minutes: i64, now: i64) -> CoreResult<u64> {
+/// Credits the volunteers of fulfilled wishes that closed in the last 30 days — confirmed by the
+/// resident or closed automatically when nobody confirmed — and have no credit yet (each holder
+/// of a wish for several volunteers); returns how many were credited. Run by the scheduler. A
+/// closed wish with a volunteer was fulfilled by them: a project's delivery closes only wishes
+/// nobody holds.
+pub async fn credit_closed_wishes(conn: &mut AnyConnection, minutes: i64, now: i64) -> CoreResult<u64> {
     // The one volunteer of an ordinary wish, and each holder of a wish for several volunteers.
     // (SQLite wants a WHERE before an upsert's ON CONFLICT after a SELECT: `WHERE 1 = 1`.)
     let done = sqlx::query(
         "INSERT INTO volunteer_hours (user_id, minutes, source, event_id, wish_id, unique_key, created_at) \
          SELECT due.volunteer, $1, 'wish', NULL, due.wish, due.k, $2 FROM ( \
            SELECT w.volunteer_id AS volunteer, w.id AS wish, 'wish:' || CAST(w.id AS TEXT) AS k FROM wishes w \
-           WHERE w.status = 'closed' AND w.rating IS NOT NULL AND w.volunteer_id IS NOT NULL AND w.closed_at >= $3 \
+           WHERE w.status = 'closed' AND w.volunteer_id IS NOT NULL AND w.closed_at >= $3 \
            AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.wish_id = w.id) \
            UNION ALL \
            SELECT x.volunteer_id, w.id, 'wish:' || CAST(w.id AS TEXT) || ':' || CAST(x.volunteer_id AS TEXT) \
            FROM wishes w JOIN wish_holders x ON x.wish_id = w.id \
-           WHERE w.status = 'closed' AND w.rating IS NOT NULL AND w.slots > 1 AND w.closed_at >= $3 \
+           WHERE w.status = 'closed' AND w.slots > 1 AND w.closed_at >= $3 \
            AND NOT EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.wish_id = w.id AND h.user_id = x.volunteer_id) \
          ) due WHERE 1 = 1 ON CONFLICT (unique_key) DO NOTHING",
     )
@@ -130,12 +137,14 @@ pub struct Entry {
     pub id: i64,
     /// Minutes (negative for a correction downwards).
     pub minutes: i64,
-    /// `event`, `wish` or `correction`.
+    /// `event`, `wish`, `visit` or `correction`.
     pub source: String,
     /// The event.
     pub event_id: Option<i64>,
     /// The wish.
     pub wish_id: Option<i64>,
+    /// The care visit.
+    pub visit_id: Option<i64>,
     /// When, epoch ms.
     pub created_at: i64,
 }
@@ -143,7 +152,7 @@ pub struct Entry {
 /// A person's entries, newest first, and their total.
 pub async fn of_user(conn: &mut AnyConnection, user_id: i64) -> CoreResult<(i64, Vec<Entry>)> {
     let rows = sqlx::query(
-        "SELECT id, minutes, source, event_id, wish_id, created_at FROM volunteer_hours WHERE user_id = $1 \
+        "SELECT id, minutes, source, event_id, wish_id, visit_id, created_at FROM volunteer_hours WHERE user_id = $1 \
          ORDER BY id DESC",
     )
     .bind(user_id)
@@ -157,6 +166,7 @@ pub async fn of_user(conn: &mut AnyConnection, user_id: i64) -> CoreResult<(i64,
             source: r.get("source"),
             event_id: r.get("event_id"),
             wish_id: r.get("wish_id"),
+            visit_id: r.get("visit_id"),
             created_at: r.get("created_at"),
         })
         .collect();

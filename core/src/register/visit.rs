@@ -1,6 +1,6 @@
 //! Care visits: recorded by the resident's visitors (or the grid's leader); "needs help" opens a
-//! wish on the resident's behalf in the same transaction; the visit settles an overdue alert and
-//! the resident's family hear how it went.
+//! wish on the resident's behalf in the same transaction; the visit credits its visitor's hours
+//! (`party.visit_minutes`), settles an overdue alert, and the resident's family hear how it went.
 
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 use super::care::managed_grid;
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
+use crate::event::hours::{self, Credit};
 use crate::fields::{Description, Note, Title};
 use crate::notify::NotificationKind;
 use crate::outbox::NewNotification;
@@ -97,6 +98,7 @@ pub async fn record_visit(
     .fetch_one(&mut *conn)
     .await?;
     let visit_id: i64 = row.get(0);
+    credit(conn, caller.user_id, visit_id, settings, now).await?;
     tell_family(
         conn,
         resident_id,
@@ -128,6 +130,30 @@ pub async fn record_visit(
         wish_id,
         at: now,
     })
+}
+
+/// Credits the visitor `party.visit_minutes` for the visit in the hours ledger (once per visit).
+async fn credit(
+    conn: &mut AnyConnection,
+    visitor: i64,
+    visit_id: i64,
+    settings: &Settings,
+    now: i64,
+) -> CoreResult<()> {
+    let minutes = i64::from(settings.party.visit_minutes);
+    if minutes > 0 {
+        let c = Credit {
+            user_id: visitor,
+            minutes,
+            source: "visit",
+            event_id: None,
+            wish_id: None,
+            visit_id: Some(visit_id),
+            unique_key: format!("visit:{visit_id}"),
+        };
+        hours::credit(conn, &c, now).await?;
+    }
+    Ok(())
 }
 
 /// The resident's linked family hear how a visit went (and of the wish it opened).

@@ -1,6 +1,6 @@
 //! The events' scheduler rule: reminders to registered people at the configured offsets before
 //! the start (idempotent per event, start time, offset and person through the outbox's dedupe
-//! key), events marked finished once check-in has closed, and confirmed wishes credited to the
+//! key), events marked finished once check-in has closed, and closed wishes credited to the
 //! hours ledger. It records its own rows: reminders go out in batches per event.
 
 use sqlx::Row;
@@ -57,7 +57,7 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<usize> {
         .bind(now - CHECKIN_MARGIN_MS)
         .execute(&mut *tx)
         .await?;
-    hours::credit_confirmed_wishes(&mut tx, i64::from(settings.events.confirmed_wish_minutes), now).await?;
+    hours::credit_closed_wishes(&mut tx, i64::from(settings.events.confirmed_wish_minutes), now).await?;
     hours::credit_ended_events(&mut tx, settings.events.max_credit_per_day.as_millis_i64(), now).await?;
     tx.commit().await?;
     Ok(sent)

@@ -20,10 +20,12 @@ use crate::text::Text;
 struct EntryView {
     id: i64,
     minutes: i64,
-    /// event, wish or correction.
+    /// event, wish, visit or correction.
     source: String,
     event_id: Option<i64>,
     wish_id: Option<i64>,
+    /// The care visit (source visit).
+    visit_id: Option<i64>,
     created_at: String,
 }
 
@@ -81,6 +83,7 @@ impl HoursApi {
                 source: e.source,
                 event_id: e.event_id,
                 wish_id: e.wish_id,
+                visit_id: e.visit_id,
                 created_at: rfc3339(e.created_at),
             })
             .collect();

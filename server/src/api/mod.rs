@@ -15,6 +15,7 @@ mod family;
 mod hours;
 mod insight;
 mod me;
+mod me_party;
 mod needs;
 mod party;
 mod party_admin;
@@ -79,7 +80,7 @@ type CoBuildingApis = (
 );
 
 /// The party organisation: branches and members, 双报到, targets and year-end feedback.
-type PartyApis = (party::PartyApi, party_admin::PartyAdminApi);
+type PartyApis = (party::PartyApi, party_admin::PartyAdminApi, me_party::MePartyApi);
 
 /// Staff resources: grids, roles and notifications; the party organisation and co-building; the
 /// audit log.
@@ -132,6 +133,7 @@ pub fn all(
             (
                 party::PartyApi(state.clone()),
                 party_admin::PartyAdminApi(state.clone()),
+                me_party::MePartyApi(state.clone()),
             ),
             (
                 units::UnitApi(state.clone()),
