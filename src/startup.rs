@@ -133,7 +133,10 @@ pub async fn start_server(settings: Arc<Settings>, db: Db, clock: SharedClock) -
     let cache_ttl = settings.server.cache_ttl.as_millis_i64();
     let callers = Arc::new(microwish_server::Callers::new(cache_ttl));
     let pages = Arc::new(microwish_server::Pages::new(cache_ttl));
+    let photos = microwish_core::photo::Objects::open(&settings.photos.store)
+        .map_err(|message| anyhow::anyhow!("photos.store: {message}"))?;
     let state = AppState {
+        photos,
         db,
         wechat: wechat_client(&settings)?,
         settings,

@@ -142,7 +142,7 @@ pub fn core_error(state: &ConsoleState, req: &Request, err: CoreError) -> Respon
         CoreError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
         CoreError::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
         CoreError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
-        CoreError::Database(_) => return internal(state, req, err),
+        CoreError::Database(_) | CoreError::Storage(_) => return internal(state, req, err),
     };
     error(state, req, status, code, Some(&err.to_string()))
 }

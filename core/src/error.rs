@@ -39,6 +39,9 @@ pub enum CoreError {
     /// The database failed; never caused by the caller's input.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The photo store failed (logged where it happened); never caused by the caller's input.
+    #[error("{0}")]
+    Storage(String),
 }
 
 impl CoreError {

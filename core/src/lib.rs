@@ -21,6 +21,7 @@ pub mod notify;
 pub mod overview;
 pub mod party;
 pub mod people;
+pub mod photo;
 pub mod privacy;
 pub mod quiet_hours;
 pub mod rate;

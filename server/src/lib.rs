@@ -30,6 +30,8 @@ pub use state::AppState;
 
 /// The register's CSV import takes `register.import_limit_bytes`, not the default body limit.
 const IMPORT_PATH: &str = "/api/v1/admin/households/import";
+/// Photo uploads take `photos.max_bytes`.
+const PHOTOS_PATH: &str = "/api/v1/wishes/*/photos";
 
 /// Builds the whole HTTP application: the API under `/api/v1`, its OpenAPI document and Swagger
 /// UI, health and readiness probes, and Prometheus metrics; every error answered as JSON.
@@ -54,6 +56,7 @@ pub fn app_with(
     let import_limit = state.settings.register.import_limit_bytes;
     let mut large = vec![(IMPORT_PATH, import_limit)];
     large.extend(uploads.iter().map(|p| (*p, import_limit)));
+    large.push((PHOTOS_PATH, state.settings.photos.max_bytes));
     let mut routes = Route::new();
     for (path, endpoint) in mounts {
         routes = routes.nest(path, endpoint);

@@ -1,7 +1,8 @@
 //! Request body limit: bodies over `server.body_limit_bytes` get 413 whether or not they declare
 //! a Content-Length (poem's own `SizeLimit` insists on the header, which GETs do not send).
 //! Empty bodies are marked as JSON so endpoints with an optional body accept a bare POST.
-//! A few paths (the register's CSV import) take a larger limit of their own.
+//! A few paths take a limit of their own: the register's CSV import, photo uploads (a `*` in a
+//! path stands for one segment, `/api/v1/wishes/*/photos`).
 
 use poem::http::StatusCode;
 use poem::{Body, Endpoint, Middleware, Request, Result};
@@ -30,6 +31,19 @@ pub struct BodyLimitEndpoint<E> {
     paths: Vec<(&'static str, usize)>,
 }
 
+/// Whether `path` matches `pattern`, segment by segment, `*` matching any one segment.
+fn matches_path(pattern: &str, path: &str) -> bool {
+    let (mut pattern, mut path) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(segment)) if !segment.is_empty() => {}
+            (Some(want), Some(got)) if want == got => {}
+            _ => return false,
+        }
+    }
+}
+
 fn too_large(limit: usize) -> poem::Error {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -47,7 +61,7 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         let limit = self
             .paths
             .iter()
-            .find(|(p, _)| *p == path)
+            .find(|(p, _)| matches_path(p, path))
             .map_or(self.default, |(_, l)| *l);
         let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
         let mut empty = declared == Some(0);
@@ -76,5 +90,20 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
                 .insert("content-type", poem::http::HeaderValue::from_static("application/json"));
         }
         self.inner.call(req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_path;
+
+    #[test]
+    fn a_star_stands_for_one_segment() {
+        let photos = "/api/v1/wishes/*/photos";
+        assert!(matches_path(photos, "/api/v1/wishes/12/photos"));
+        assert!(!matches_path(photos, "/api/v1/wishes//photos"));
+        assert!(!matches_path(photos, "/api/v1/wishes/12/photos/3"));
+        assert!(!matches_path(photos, "/api/v1/wishes/12"));
+        assert!(matches_path("/a/b", "/a/b"));
     }
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub callers: Arc<crate::callers::Callers>,
     /// Hot pages of the wish list, kept serialized for `server.cache_ttl` or until a write.
     pub pages: Arc<crate::pages::Pages>,
+    /// Where photos of wishes are kept (`photos.store`).
+    pub photos: microwish_core::photo::Objects,
 }
 
 impl AppState {

@@ -111,6 +111,10 @@ pub fn test_settings(database_url: &str, stub: &WechatStub) -> Settings {
     s.notifier.enabled = false;
     // Limits would slow or fail unrelated tests; the tests of the limits switch them back on.
     s.limits.enabled = false;
+    // Each app keeps its photos in a directory of its own (named after its database).
+    let name: String = database_url.chars().filter(char::is_ascii_alphanumeric).collect();
+    let photos = std::env::temp_dir().join("microwish-test-photos").join(name);
+    s.photos.store = format!("file://{}", photos.display());
     s
 }
 
@@ -313,6 +317,35 @@ impl TestApp {
     pub async fn audit_all(&self, admin: &TestUser) -> Vec<Value> {
         let page = self.audit(admin, "limit=500").await.expect(200);
         page["items"].as_array().expect("items").clone()
+    }
+
+    /// Uploads a photo to a wish with this content type.
+    pub async fn upload_photo(&self, user: &TestUser, wish_id: i64, content_type: &str, bytes: Vec<u8>) -> Answer {
+        let url = format!("{}/api/v1/wishes/{wish_id}/photos", self.base);
+        let req = self
+            .client
+            .post(url)
+            .bearer_auth(&user.token)
+            .header("content-type", content_type);
+        self.send(req.body(bytes)).await
+    }
+
+    /// Fetches a photo's bytes: status, content type, body.
+    pub async fn photo(&self, user: &TestUser, photo_id: i64) -> (u16, String, Vec<u8>) {
+        let url = format!("{}/api/v1/photos/{photo_id}", self.base);
+        let resp = self
+            .client
+            .get(url)
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .expect("sent");
+        let status = resp.status().as_u16();
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or("").to_string());
+        (status, kind.unwrap_or_default(), resp.bytes().await.unwrap().to_vec())
     }
 
     /// Outbox rows recorded for a wish: (kind, recipient) in order.

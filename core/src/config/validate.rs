@@ -126,6 +126,7 @@ impl Settings {
         self.register.validate()?;
         self.cobuild.validate()?;
         self.party.validate()?;
+        self.photos.validate()?;
         if self.wishes.max_open_claims == 0 {
             return fail("wishes.max_open_claims", "must be at least 1".into());
         }

@@ -20,6 +20,7 @@ mod needs;
 mod party;
 mod party_admin;
 mod people;
+mod photos;
 mod projects;
 mod register;
 mod register_csv;
@@ -68,8 +69,13 @@ type RegisterApis = (
     people::PeopleApi,
 );
 
-/// The wish's resources: posting and reading, its life cycle, editing.
-type WishApis = (wishes::WishApi, wish_actions::WishActionApi, wish_edit::WishEditApi);
+/// The wish's resources: posting and reading, its life cycle, editing, photos.
+type WishApis = (
+    wishes::WishApi,
+    wish_actions::WishActionApi,
+    wish_edit::WishEditApi,
+    photos::PhotoApi,
+);
 
 /// Co-building: units, their resources, projects.
 type CoBuildingApis = (
@@ -119,6 +125,7 @@ pub fn all(
             wishes::WishApi(state.clone()),
             wish_actions::WishActionApi(state.clone()),
             wish_edit::WishEditApi(state.clone()),
+            photos::PhotoApi(state.clone()),
         ),
         community::CommunityApi(state.clone()),
         alerts::AlertApi(state.clone()),

@@ -211,14 +211,17 @@ impl WishApi {
         self.0.wish_page(&caller, &filter).await
     }
 
-    /// One wish.
+    /// One wish, with the photos the caller may see.
     #[oai(path = "/wishes/:id", method = "get")]
     async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<WishView>, ApiError> {
         let caller = self.0.caller(&auth).await?;
         let mut conn = self.0.db.pool().acquire().await?;
         let wish = store::get(&mut conn, &caller, id.0).await?;
+        let photos = microwish_core::photo::store::on_wish(&mut conn, &caller, &wish).await?;
         drop(conn);
-        Ok(Json(self.0.present_one(&caller, wish).await?))
+        let mut view = self.0.present_one(&caller, wish).await?;
+        view.photos = Some(photos.into_iter().map(Into::into).collect());
+        Ok(Json(view))
     }
 
     /// Everything that happened to a wish, oldest first. For the resident's side, the step that

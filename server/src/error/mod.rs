@@ -137,6 +137,7 @@ impl From<CoreError> for ApiError {
             CoreError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
             CoreError::Invalid { code, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
             CoreError::Database(e) => Self::internal("database error", e),
+            CoreError::Storage(e) => Self::internal("storage error", e),
         }
     }
 }

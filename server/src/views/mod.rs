@@ -4,12 +4,14 @@
 
 mod coming;
 mod event;
+mod photo;
 mod present;
 mod profile;
 mod wish;
 
 pub use coming::Seen;
 pub use event::{EventView, RegistrantsView};
+pub use photo::PhotoView;
 pub use profile::{GridView, UserView};
 pub(crate) use wish::view;
 pub use wish::{TimelineView, WishPage, WishView};

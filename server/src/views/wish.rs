@@ -7,6 +7,7 @@ use microwish_core::clock::rfc3339;
 use microwish_core::privacy::mask_phone;
 use microwish_core::wish::{TimelineEntry, Wish};
 
+use super::PhotoView;
 use super::coming::{self, Seen, VolunteerView};
 
 /// The resident a wish is for, with contact details masked unless the caller may see them.
@@ -69,6 +70,8 @@ pub struct WishView {
     pub referral_reason: Option<String>,
     /// The co-building project serving it, while that project is live.
     pub project_id: Option<i64>,
+    /// The photos the caller may see (`GET /wishes/{id}` only; lists leave them out).
+    pub photos: Option<Vec<PhotoView>>,
     /// Wanted by.
     pub due_at: Option<String>,
     /// The volunteer's note on fulfilment.
@@ -173,6 +176,7 @@ pub(crate) fn view(wish: Wish, seen: Seen) -> WishView {
         referred_at: wish.referral.as_ref().map(|(at, _)| rfc3339(*at)),
         referral_reason: wish.referral.map(|(_, why)| why),
         project_id: wish.project_id,
+        photos: None,
         due_at: wish.due_at.map(rfc3339),
         fulfil_note: wish.fulfil_note,
         rating: wish.rating,
