@@ -51,6 +51,7 @@ actions! {
     VulnerableSet => "vulnerable.set",
     ResidenceApprove => "residence.approve",
     ResidenceReject => "residence.reject",
+    WishPostFor => "wish.post_for",
     WishApprove => "wish.approve",
     WishReject => "wish.reject",
     WishAssign => "wish.assign",

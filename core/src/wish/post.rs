@@ -1,12 +1,14 @@
 //! Posting a wish: who it is for (the caller, or a resident staff post for with their consent),
 //! whether it waits for review, and its first timeline row, notifications and alerts.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::model::{NewWish, Wish, WishStatus};
 use super::query::load;
 use super::trail::{self, Step};
 use super::{effects, notify};
+use crate::audit::{self, Action, Subject};
 use crate::config::WishSettings;
 use crate::error::{CoreError, CoreResult};
 use crate::people::{Caller, user};
@@ -18,6 +20,8 @@ struct Resident {
     /// Whether the grid comes from a verified residence (else from a pending request).
     verified: bool,
     vulnerable: bool,
+    /// Posted for them by staff (an admin or their grid's leader), not by them or their family.
+    by_staff: bool,
 }
 
 /// Posts a wish. `needs_review` comes from the content check; configuration may also require it.
@@ -80,6 +84,11 @@ pub async fn create(
     // of alerting the grid's work group: nobody raises alarms in a grid they merely claim.
     if resident.verified {
         effects::on_posted(conn, &wish, resident.vulnerable, now).await?;
+    }
+    if resident.by_staff {
+        let detail = json!({ "title": wish.title, "resident_id": resident.id, "consent_note": consent });
+        let fact = Action::WishPostFor.on(Subject::Wish(wish.id)).in_grid(wish.grid_id);
+        audit::record(conn, Some(caller), fact.with(detail), now).await?;
     }
     Ok(wish)
 }
@@ -168,5 +177,6 @@ async fn resident_for(
         grid_id,
         verified,
         vulnerable: vulnerable != 0,
+        by_staff: for_someone_else && !family,
     })
 }

@@ -142,6 +142,11 @@ async fn wish_actions(app: &TestApp, c: &Community) {
     app.act(leader, third, "cancel", Some(json!({ "reason": "已解决" })))
         .await
         .expect(200);
+    // A leader posts for a resident with their consent (on the phone, say): staff work.
+    let mut for_her = post("陪老人看病");
+    for_her["on_behalf_of"] = json!(c.owner.id);
+    for_her["consent_note"] = json!("电话中本人同意");
+    app.post("/api/v1/wishes", &leader.token, for_her).await.expect(201);
     // The resident's own and the volunteer's own changes are theirs, not staff decisions.
     let own = id(&app
         .post("/api/v1/wishes", &c.owner.token, post("自己撤回"))
