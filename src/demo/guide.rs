@@ -76,6 +76,15 @@ pub(super) fn print_walkthrough(api: &str, stub: &str, tokens: &[(&str, &str, St
     println!(
         "  curl -s -X POST {stub}/__stub/grant -H 'content-type: application/json' -d '{{\"openid\":\"demo-resident-1\",\"template_id\":\"{CLAIM_TEMPLATE}\",\"count\":1}}'"
     );
+    println!("  # which templates to ask her to accept next: what her wishes and events make likely soon");
+    println!("  curl -s {api}/api/v1/me/subscriptions -H 'Authorization: Bearer {r1}'");
+    println!("  # her messages and the API's error messages in English");
+    println!(
+        "  curl -s -X PUT {api}/api/v1/me -H 'Authorization: Bearer {r1}' -H 'content-type: application/json' -d '{{\"language\":\"en\"}}'"
+    );
+    println!("  # upcoming events, and a personal calendar feed (webcal://) of those she registered for");
+    println!("  curl -s '{api}/api/v1/events?scope=upcoming' -H 'Authorization: Bearer {r1}'");
+    println!("  curl -s -X POST {api}/api/v1/me/calendar -H 'Authorization: Bearer {r1}'");
     println!("\nCtrl-C stops the demo and removes its temporary database.\n");
 }
 
