@@ -41,6 +41,8 @@ use microwish_wechat::WechatStub;
 #[path = "../shared/engine.rs"]
 mod engine;
 mod phases;
+#[path = "../shared/procfs.rs"]
+mod procfs;
 mod report;
 mod seed;
 mod server;
@@ -48,6 +50,7 @@ mod tally;
 
 use engine::{EngineArg, create_database};
 use phases::*;
+use procfs::{cpu_time, loadavg};
 use report::*;
 use seed::*;
 use server::*;

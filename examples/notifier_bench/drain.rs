@@ -3,15 +3,24 @@
 
 use super::*;
 use crate::backlog::{any_open, open_rows};
+use crate::cost;
 
-/// Runs `args.workers` workers until the queue is empty or `args.timeout` passes; returns how
-/// long it took and whether it timed out.
+/// What a drain took: its wall time, whether it timed out, and the CPU the workers and the
+/// database's backends used meanwhile.
+pub(crate) struct Drained {
+    pub(crate) elapsed: Duration,
+    pub(crate) timed_out: bool,
+    pub(crate) cpu: (Duration, Duration),
+}
+
+/// Runs `args.workers` workers until the queue is empty or `args.timeout` passes.
 pub(crate) async fn drain(
     args: &Args,
     settings: &Arc<Settings>,
     db: &Db,
     clock: &SharedClock,
-) -> anyhow::Result<(Duration, bool)> {
+    before: &cost::Before,
+) -> anyhow::Result<Drained> {
     // The workers: separate instances, pools and WeChat clients, started together.
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();
@@ -66,6 +75,7 @@ pub(crate) async fn drain(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = started.elapsed();
+    let cpu = cost::cpu_since(before, db).await?;
     let _ = stop.send(true);
     for h in handles {
         h.await.context("a worker panicked")?;
@@ -74,5 +84,9 @@ pub(crate) async fn drain(
         pool.close().await;
     }
 
-    Ok((elapsed, timed_out))
+    Ok(Drained {
+        elapsed,
+        timed_out,
+        cpu,
+    })
 }

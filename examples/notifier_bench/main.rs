@@ -1,7 +1,7 @@
 //! `cargo run --release --example notifier_bench -- --engine sqlite|postgres --workers 1|2 --sink noop|http --count 50000`
 //!
 //! Drains a recorded backlog with the notifier and reports deliveries per second (see
-//! `docs/benchmarks-notifier.md`):
+//! `docs/benchmarks.md`):
 //! 1. a fresh database (a SQLite file in a temporary folder, or a fresh PostgreSQL database created
 //!    on MICROWISH_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres, dropped
 //!    at the end), migrated with `microwish::startup::open_database`;
@@ -12,7 +12,9 @@
 //!    monitor sees no row `pending`, `retry` or `sending`; the wall time from their start to that
 //!    moment gives deliveries per second;
 //! 4. the final status counts (all must be `sent`), and checks that nothing was claimed or sent
-//!    twice.
+//!    twice;
+//! 5. the cost per delivery (`cost`): this process's CPU and, on PostgreSQL, the CPU of the
+//!    database's backends, its commits, and the rows each notification table wrote (HOT or not).
 //!
 //! `--sink noop` delivers to the no-op channel (the queue machinery alone: claim, record);
 //! `--sink http` sends every notification as a WeChat subscribe message over loopback HTTP to the
@@ -41,7 +43,10 @@ mod engine;
 
 mod backlog;
 mod check;
+mod cost;
 mod drain;
+#[path = "../shared/procfs.rs"]
+mod procfs;
 
 use engine::{EngineArg, create_database};
 
@@ -151,6 +156,10 @@ async fn run(args: &Args, stub: &WechatStub, url: &str) -> anyhow::Result<()> {
 async fn measure(args: &Args, stub: &WechatStub, settings: &Arc<Settings>, db: &Db) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     backlog::seed(args, stub, db, clock.now_ms()).await?;
-    let (elapsed, timed_out) = drain::drain(args, settings, db, &clock).await?;
-    check::report(args, stub, db, elapsed, timed_out).await
+    // The seeding's counters reach the statistics system once its backends are idle.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let before = cost::before(db).await?;
+    let drained = drain::drain(args, settings, db, &clock, &before).await?;
+    check::report(args, stub, db, drained.elapsed, drained.timed_out).await?;
+    cost::report(&before, drained.cpu, db, args.count).await
 }
