@@ -49,21 +49,18 @@ pub(crate) async fn seed(args: &Args, stub: &WechatStub, db: &Db, now: i64) -> a
     Ok(())
 }
 
-/// Whether any row is still to deliver: pending, retry or sending.
+/// Whether any row is still to deliver (pending, retry or sending: in the queue).
 pub(crate) async fn any_open(db: &Db) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM notifications WHERE status IN ('pending', 'retry', 'sending')) \
-         THEN 1 ELSE 0 END",
-    )
-    .fetch_one(db.pool())
-    .await?
-    .get(0);
+    let n: i64 = sqlx::query("SELECT CASE WHEN EXISTS (SELECT 1 FROM notification_queue) THEN 1 ELSE 0 END")
+        .fetch_one(db.pool())
+        .await?
+        .get(0);
     Ok(n == 1)
 }
 
 /// Rows still to deliver: pending, retry or sending.
 pub(crate) async fn open_rows(db: &Db) -> anyhow::Result<i64> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM notifications WHERE status IN ('pending', 'retry', 'sending')")
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM notification_queue")
         .fetch_one(db.pool())
         .await?
         .get(0);

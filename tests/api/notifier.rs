@@ -12,6 +12,8 @@ use microwish_testkit::smtp::SmtpCapture;
 use crate::both_engines;
 use crate::helpers::{Community, TestApp, TestUser};
 
+mod queue;
+
 pub const TEMPLATE: &str = "TPL-CLAIMED";
 
 /// Server settings for notifier tests: a claim template, no quiet hours unless a test sets them.

@@ -17,7 +17,7 @@ use crate::both_engines;
 use crate::helpers::TestApp;
 
 /// Records `count` notifications for `people` recipients with email addresses, in one transaction.
-async fn backlog(app: &TestApp, people: usize, count: usize) {
+pub(crate) async fn backlog(app: &TestApp, people: usize, count: usize) {
     let now = app.clock.now_ms();
     let mut tx = app.db.begin_write().await.unwrap();
     let mut ids = Vec::new();

@@ -117,9 +117,6 @@ pub async fn record_all(
         }
         fresh += query.execute(&mut *conn).await?.rows_affected();
     }
-    if fresh > 0 {
-        // One wake-up per transaction is enough: workers drain everything that is due.
-        crate::outbox::wake_workers(conn).await?;
-    }
+    // The queue's trigger wakes the workers, once per statement.
     Ok(fresh)
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
 pub use super::row::Notification;
-use super::row::{COLUMNS, from_row};
+use super::row::{COLUMNS, FROM, from_row};
 
 use super::NotificationKind;
 use crate::audit::{self, Action, Subject};
@@ -61,22 +61,13 @@ pub(crate) async fn insert(conn: &mut AnyConnection, n: &NewNotification, now: i
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    wake_workers(conn).await?;
     Ok(result.rows_affected() == 1)
 }
 
-/// On PostgreSQL, wakes notifier workers in other processes when (and only if) the caller's
-/// transaction commits; elsewhere the in-process signal and the poll do.
-pub(crate) async fn wake_workers(conn: &mut AnyConnection) -> CoreResult<()> {
-    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT pg_notify('{WAKE_CHANNEL}', '')")))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// The PostgreSQL channel on which new outbox rows are announced.
+/// The PostgreSQL channel on which new outbox rows are announced. The trigger that puts a new
+/// notification in the queue (migration `20261202150000_notification_queue`) notifies it, once
+/// per statement, when the inserting transaction commits; elsewhere the in-process signal and
+/// the poll wake the workers.
 pub const WAKE_CHANNEL: &str = "microwish_outbox";
 
 /// Notifications about one subject, oldest first.
@@ -86,7 +77,7 @@ pub async fn for_subject(
     subject_id: i64,
 ) -> CoreResult<Vec<Notification>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM notifications WHERE subject_type = $1 AND subject_id = $2 ORDER BY id"
+        "SELECT {COLUMNS} FROM {FROM} WHERE n.subject_type = $1 AND n.subject_id = $2 ORDER BY n.id"
     )))
     .bind(subject_type)
     .bind(subject_id)
@@ -103,8 +94,8 @@ pub async fn list(
     limit: i64,
 ) -> CoreResult<Vec<Notification>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM notifications WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) \
-         ORDER BY id DESC LIMIT $3"
+        "SELECT {COLUMNS} FROM {FROM} WHERE ($1 = '' OR (CASE WHEN q.lease_owner IS NOT NULL THEN 'sending' \
+         ELSE n.status END) = $1) AND ($2 = '' OR n.kind = $2) ORDER BY n.id DESC LIMIT $3"
     )))
     .bind(status.unwrap_or(""))
     .bind(kind.unwrap_or(""))
@@ -121,15 +112,28 @@ pub async fn list(
 /// Audited as done by `by`.
 pub async fn retry(conn: &mut AnyConnection, by: &Caller, id: i64, now: i64) -> CoreResult<Notification> {
     let updated = sqlx::query(
-        "UPDATE notifications SET status = 'pending', attempts = 0, claims = 0, available_at = $2, lease_until = NULL, \
-         updated_at = $2 WHERE id = $1 AND status IN ('dead', 'skipped')",
+        "UPDATE notifications SET status = 'pending', attempts = 0, claims = 0, available_at = $2, updated_at = $2 \
+         WHERE id = $1 AND status IN ('dead', 'skipped')",
     )
     .bind(id)
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    if updated.rows_affected() == 1 {
+        // Back in the queue (a row left there by hand is reset rather than doubled).
+        sqlx::query(
+            "INSERT INTO notification_queue (id, kind, status, available_at) \
+             SELECT id, kind, 'pending', $2 FROM notifications WHERE id = $1 \
+             ON CONFLICT (id) DO UPDATE SET status = 'pending', available_at = excluded.available_at, \
+             lease_owner = NULL, lease_until = NULL, claims = 0",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM notifications WHERE id = $1"
+        "SELECT {COLUMNS} FROM {FROM} WHERE n.id = $1"
     )))
     .bind(id)
     .fetch_optional(&mut *conn)

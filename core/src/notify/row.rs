@@ -91,9 +91,15 @@ impl Notification {
     }
 }
 
-/// The columns [`from_row`] reads.
-pub(crate) const COLUMNS: &str = "id, kind, recipient_id, subject_type, subject_id, urgent, payload, status, attempts, \
-    claims, last_error, channel, channels_failed, history, created_at";
+/// The columns [`from_row`] reads, from the record `n` and its queue row `q` (joined, or left
+/// joined where the notification may be out of the queue): a queue row under a lease shows the
+/// notification as `sending`, and while queued its `claims` counts there.
+pub(crate) const COLUMNS: &str = "n.id, n.kind, n.recipient_id, n.subject_type, n.subject_id, n.urgent, n.payload, \
+    CASE WHEN q.lease_owner IS NOT NULL THEN 'sending' ELSE n.status END AS status, n.attempts, \
+    COALESCE(q.claims, n.claims) AS claims, n.last_error, n.channel, n.channels_failed, n.history, n.created_at";
+
+/// The record with its queue row, for [`COLUMNS`].
+pub(crate) const FROM: &str = "notifications n LEFT JOIN notification_queue q ON q.id = n.id";
 
 /// Reads a row selected with [`COLUMNS`]. A kind or status this build does not know is a decode
 /// error, not a guess.

@@ -17,7 +17,8 @@ pub async fn sync(conn: &mut AnyConnection, user_id: i64, now: i64) -> CoreResul
     sqlx::query(
         "DELETE FROM notifications WHERE kind = 'residence_request' AND status = 'pending' \
          AND subject_type = 'residence_request' AND subject_id IN \
-         (SELECT id FROM residence_requests WHERE user_id = $1 AND status <> 'pending')",
+         (SELECT id FROM residence_requests WHERE user_id = $1 AND status <> 'pending') \
+         AND id NOT IN (SELECT id FROM notification_queue WHERE lease_owner IS NOT NULL)",
     )
     .bind(user_id)
     .execute(&mut *conn)
