@@ -5,6 +5,7 @@
 //! PostgreSQL skips rows other workers are claiming (`FOR UPDATE SKIP LOCKED`) and returns the
 //! records in the claim's own statement; SQLite serialises writers and reads them after.
 
+mod pg_array;
 mod record;
 
 use sqlx::Row;

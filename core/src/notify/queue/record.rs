@@ -1,13 +1,15 @@
 //! How a claimed batch ended, written back in one transaction: each notification's outcome on
 //! its record, and its queue row removed (sent, dead, skipped) or made due again (a retry's
 //! backoff, quiet hours) — guarded by the lease, so an outcome for a row another worker took over
-//! is not written. The batch travels as one JSON array, so the statement text is the same for
-//! every batch (prepared once per connection) and carries one parameter, not eight per row.
+//! is not written. The batch travels as one parameter per column (PostgreSQL, for `unnest`) or
+//! one JSON array (SQLite, for `json_each`), so the statement text is the same for every batch —
+//! prepared once per connection — and does not grow with it.
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::super::row::{Notification, Status};
+use super::pg_array;
 use crate::db::{Db, Engine};
 
 /// How one claimed notification ended this round.
@@ -60,8 +62,8 @@ struct Row<'a> {
     attempted: i64,
 }
 
-fn rows_json(outcomes: &[Outcome]) -> String {
-    let rows: Vec<Row<'_>> = outcomes
+fn rows(outcomes: &[Outcome]) -> Vec<Row<'_>> {
+    outcomes
         .iter()
         .map(|o| {
             // The row keeps the latest 20 errors.
@@ -77,8 +79,22 @@ fn rows_json(outcomes: &[Outcome]) -> String {
                 attempted: i64::from(o.attempted),
             }
         })
-        .collect();
-    serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
+        .collect()
+}
+
+/// The batch as the eight columns of `v`, each an array literal, in the order of the statement.
+fn columns(rows: &[Row<'_>]) -> [String; 8] {
+    let ints = |f: fn(&Row<'_>) -> i64| pg_array::ints(rows.iter().map(f));
+    [
+        ints(|r| r.id),
+        pg_array::texts(rows.iter().map(|r| Some(r.status))),
+        pg_array::texts(rows.iter().map(|r| r.channel)),
+        pg_array::texts(rows.iter().map(|r| Some(r.failed.as_str()))),
+        ints(|r| r.available_at),
+        pg_array::texts(rows.iter().map(|r| r.last_error)),
+        pg_array::texts(rows.iter().map(|r| Some(r.history.as_str()))),
+        ints(|r| r.attempted),
+    ]
 }
 
 /// The outcome written on the record; `v` is the batch, `held` the queue rows still leased by
@@ -92,8 +108,9 @@ const SET_OUTCOME: &str = "status = v.status, channel = v.channel, channels_fail
 /// `WITH` parts, each guarded by the lease, and the record is updated for exactly those rows.
 fn postgres_sql() -> String {
     format!(
-        "WITH v AS (SELECT * FROM json_to_recordset($3::JSON) AS v(id BIGINT, status TEXT, channel TEXT, \
-         failed TEXT, available_at BIGINT, last_error TEXT, history TEXT, attempted BIGINT)), \
+        "WITH v AS (SELECT * FROM unnest($3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BIGINT[], \
+         $8::TEXT[], $9::TEXT[], $10::BIGINT[]) AS v(id, status, channel, failed, available_at, last_error, \
+         history, attempted)), \
          done AS (DELETE FROM notification_queue q USING v WHERE q.id = v.id AND q.lease_owner = $1 \
          AND v.status IN ('sent', 'dead', 'skipped') RETURNING q.id, q.claims), \
          again AS (UPDATE notification_queue q SET status = v.status, available_at = v.available_at, \
@@ -137,17 +154,18 @@ pub async fn record(db: &Db, owner: &str, outcomes: &[Outcome], now: i64) -> Res
     if outcomes.is_empty() {
         return Ok(0);
     }
-    let batch = rows_json(outcomes);
+    let rows = rows(outcomes);
     let recorded = match db.engine() {
         // One statement is atomic by itself: no BEGIN and COMMIT round trips around it.
         Engine::Postgres => {
-            let q = sqlx::query(sqlx::AssertSqlSafe(postgres_sql()))
-                .bind(owner)
-                .bind(now)
-                .bind(batch.as_str());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(postgres_sql())).bind(owner).bind(now);
+            for column in columns(&rows) {
+                q = q.bind(column);
+            }
             q.execute(db.pool()).await?.rows_affected()
         }
         Engine::Sqlite => {
+            let batch = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into());
             let [outcome, done, again] = sqlite_sql();
             let mut tx = db.begin_write().await?;
             let q = sqlx::query(sqlx::AssertSqlSafe(outcome))
