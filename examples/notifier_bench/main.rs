@@ -76,7 +76,7 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 300)]
     recipients: usize,
     /// notifier.batch_size.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 1000)]
     batch_size: u32,
     /// Connections in each worker's pool.
     #[arg(long, default_value_t = 4)]
