@@ -8,6 +8,7 @@ use anyhow::Context;
 use microwish_core::fields::{Address, Building, Description, DisplayName, Email, GridName, Phone, Title};
 use microwish_core::people::grid::{self, GridInput};
 use microwish_core::people::user::{self, ProfileUpdate};
+use microwish_core::people::skills::Skills;
 use microwish_core::people::{Role, session};
 use microwish_core::wish::store::{self, ChangeInput};
 use microwish_core::wish::{Action, NewWish, Urgency};
@@ -18,6 +19,7 @@ use microwish_wechat::WechatStub;
 use crate::{config, startup};
 
 mod guide;
+mod party;
 pub use guide::sign_in_commands;
 use guide::{print_console_links, print_walkthrough, show_deliveries};
 
@@ -34,6 +36,8 @@ struct Person {
     phone: &'static str,
     building: &'static str,
     address: &'static str,
+    /// Wish categories a volunteer is good at.
+    skills: &'static [&'static str],
 }
 
 const PEOPLE: &[Person] = &[
@@ -45,6 +49,7 @@ const PEOPLE: &[Person] = &[
         phone: "13900000001",
         building: "社区居委会",
         address: "社区居委会",
+        skills: &[],
     },
     Person {
         openid: "demo-leader-1",
@@ -54,6 +59,7 @@ const PEOPLE: &[Person] = &[
         phone: "13900000002",
         building: "1号楼",
         address: "1号楼1单元101",
+        skills: &[],
     },
     Person {
         openid: "demo-leader-2",
@@ -63,6 +69,7 @@ const PEOPLE: &[Person] = &[
         phone: "13900000003",
         building: "5号楼",
         address: "5号楼2单元201",
+        skills: &[],
     },
     Person {
         openid: "demo-volunteer-1",
@@ -72,6 +79,7 @@ const PEOPLE: &[Person] = &[
         phone: "13900000004",
         building: "2号楼",
         address: "2号楼3单元302",
+        skills: &["repair", "errand"],
     },
     Person {
         openid: "demo-volunteer-2",
@@ -81,6 +89,7 @@ const PEOPLE: &[Person] = &[
         phone: "13900000005",
         building: "6号楼",
         address: "6号楼1单元502",
+        skills: &["companion", "medicine"],
     },
     Person {
         openid: "demo-resident-1",
@@ -90,6 +99,7 @@ const PEOPLE: &[Person] = &[
         phone: "13812345678",
         building: "3号楼",
         address: "3号楼2单元301",
+        skills: &[],
     },
     Person {
         openid: "demo-resident-2",
@@ -99,6 +109,7 @@ const PEOPLE: &[Person] = &[
         phone: "13812340000",
         building: "7号楼",
         address: "7号楼1单元102",
+        skills: &[],
     },
 ];
 
@@ -171,7 +182,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
             address: Some(Address::parse(p.address)?),
             email: Some(Email::parse(&format!("{}@microwish.demo", p.openid))?),
             weekly_digest: None,
-            skills: None,
+            skills: Some(Skills::parse(p.skills, &settings.wishes.categories)?),
             language: None,
         };
         user::update_profile(&mut tx, u.id, update, now).await?;
@@ -255,5 +266,6 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
     )
     .await?;
     tx.commit().await?;
+    party::seed(db, ids[0], &grids, &ids[3..5]).await?;
     Ok(tokens)
 }
