@@ -7,8 +7,8 @@ use anyhow::Context;
 
 use microwish_core::fields::{Address, Building, Description, DisplayName, Email, GridName, Phone, Title};
 use microwish_core::people::grid::{self, GridInput};
-use microwish_core::people::user::{self, ProfileUpdate};
 use microwish_core::people::skills::Skills;
+use microwish_core::people::user::{self, ProfileUpdate};
 use microwish_core::people::{Role, session};
 use microwish_core::wish::store::{self, ChangeInput};
 use microwish_core::wish::{Action, NewWish, Urgency};
