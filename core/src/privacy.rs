@@ -3,8 +3,9 @@
 //! Everyone else gets a masked phone (`138****5678`) and the building only.
 //!
 //! Beside it, the rule for the other direction — who is coming: the holding volunteer's name and
-//! phone go to the resident's side (the resident, whoever posted the wish, linked family) from the
-//! claim on, and to nobody else. The volunteer agreed to that by claiming.
+//! phone (every holder's, of a wish for several volunteers) go to the resident's side (the
+//! resident, whoever posted the wish, linked family) from the claim on, and to nobody else. Each
+//! volunteer agreed to that by claiming.
 
 use sqlx::AnyConnection;
 
@@ -39,7 +40,7 @@ pub fn volunteer_shown(wish: &Wish, now: i64, visible_after_close_ms: i64) -> bo
     }
 }
 
-/// Who is coming: whether `caller` may see the holding volunteer's display name and phone. The
+/// Who is coming: whether `caller` may see the holding volunteers' display names and phones. The
 /// resident, whoever posted the wish for them, and their linked family (`family_of` lists the
 /// residents the caller is family of) may, while [`volunteer_shown`]; nobody else ever — not
 /// other residents, volunteers, or staff (who reach volunteers through the register).
@@ -53,7 +54,7 @@ pub fn may_see_volunteer(
     let residents_side = caller.user_id == wish.resident_id
         || caller.user_id == wish.created_by
         || family_of.contains(&wish.resident_id);
-    residents_side && wish.volunteer_id != Some(caller.user_id) && volunteer_shown(wish, now, visible_after_close_ms)
+    residents_side && !wish.holders.contains(&caller.user_id) && volunteer_shown(wish, now, visible_after_close_ms)
 }
 
 /// Whether a reveal to `caller` is one to audit (residents seeing their own details are not).
@@ -268,5 +269,30 @@ mod tests {
             ));
         }
         assert!(!may_see_contact(&caller(22, &[Role::Volunteer], &[]), &partly, 0, week));
+    }
+
+    #[test]
+    fn the_residents_side_sees_every_holder_of_several_slots_once_one_is_held() {
+        let week = 7 * 86_400_000;
+        let resident = caller(10, &[Role::Resident], &[]);
+        let partly = Wish {
+            slots: (3, 2),
+            holders: vec![20, 21],
+            ..Wish::sample(WishStatus::Open)
+        };
+        assert!(may_see_volunteer(&resident, &partly, &[], 0, week));
+        // Holders never see each other through this rule (they are not the resident's side).
+        assert!(!may_see_volunteer(
+            &caller(20, &[Role::Volunteer], &[]),
+            &partly,
+            &[],
+            0,
+            week
+        ));
+        let nobody_yet = Wish {
+            slots: (3, 0),
+            ..Wish::sample(WishStatus::Open)
+        };
+        assert!(!may_see_volunteer(&resident, &nobody_yet, &[], 0, week));
     }
 }

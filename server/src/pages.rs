@@ -16,8 +16,9 @@ use bytes::Bytes;
 
 use microwish_core::people::Caller;
 use microwish_core::privacy::{may_see_contact, may_see_volunteer};
+use microwish_core::wish::for_me::ForMeKey;
 use microwish_core::wish::store;
-use microwish_core::wish::{Wish, WishFilter, WishStatus};
+use microwish_core::wish::{Wish, WishFilter, WishOrder, WishStatus};
 
 use crate::error::ApiError;
 use crate::payload::JsonBytes;
@@ -39,9 +40,11 @@ pub struct PageKey {
 }
 
 impl PageKey {
-    /// The key of a page every caller sees alike; `None` for a page that depends on the caller.
+    /// The key of a page every caller sees alike; `None` for a page that depends on the caller
+    /// (`mine`, or ordered `for_me`: by their grid and skills).
     pub fn of(filter: &WishFilter) -> Option<Self> {
-        let status = filter.status.filter(|s| s.is_public() && !filter.mine)?;
+        let alike = !filter.mine && filter.order == WishOrder::Newest;
+        let status = filter.status.filter(|s| s.is_public() && alike)?;
         Some(Self {
             status,
             grid_id: filter.grid_id,
@@ -123,6 +126,9 @@ impl AppState {
     /// A page of the wish list as `caller` may see it: from the kept page when the filter is one
     /// every caller sees alike, else read for them.
     pub async fn wish_page(&self, caller: &Caller, filter: &WishFilter) -> Result<JsonBytes<WishPage>, ApiError> {
+        if let WishOrder::ForMe(after) = filter.order {
+            return self.for_me_page(caller, filter, after).await;
+        }
         let now = self.clock.now_ms();
         let generation = self.db.write_generation();
         let key = PageKey::of(filter);
@@ -147,6 +153,22 @@ impl AppState {
         }
         let items = self.present_known(caller, page.wishes.clone(), &family_of).await?;
         Ok(JsonBytes::new(&page_of(items, &page.wishes, filter)))
+    }
+
+    /// A page of open wishes in `caller`'s own order: read for them every time, never kept.
+    async fn for_me_page(
+        &self,
+        caller: &Caller,
+        filter: &WishFilter,
+        after: Option<ForMeKey>,
+    ) -> Result<JsonBytes<WishPage>, ApiError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let sla = &self.settings.escalation;
+        let (wishes, last) = store::list_for_me(&mut conn, caller, filter, after, sla).await?;
+        drop(conn);
+        let items = self.present(caller, wishes).await?;
+        let next_cursor = last.map(|k| k.cursor());
+        Ok(JsonBytes::new(&WishPage { items, next_cursor }))
     }
 
     /// The page presented for `caller` (contacts they may see shown, and audited).

@@ -2,7 +2,8 @@
 //! hears of each change, and the store — posting (`post`), changing (`change`), the timeline and
 //! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), editing
 //! (`edit`), the staff decisions the audit log keeps (`audited`), the checks beside the machine
-//! (`rules`), the slots of a wish for several volunteers (`slots`), and reads (`query`) —
+//! (`rules`), the slots of a wish for several volunteers (`slots`), and reads (`query`, and a
+//! volunteer's order of open wishes, `for_me`) —
 //! gathered under `store`.
 
 pub mod access;
@@ -11,6 +12,7 @@ mod change;
 mod claim;
 mod edit;
 mod effects;
+pub mod for_me;
 pub mod machine;
 pub mod model;
 pub mod notify;
@@ -18,10 +20,11 @@ mod post;
 pub mod query;
 mod rules;
 mod slots;
+mod status;
 pub mod store;
 mod trail;
 
 pub(crate) use claim::HELD_BY;
 pub use edit::WishEdit;
 pub use machine::{Action, Actor, Refusal, Slots, transition};
-pub use model::{NewWish, TimelineEntry, Urgency, VolunteerContact, Wish, WishFilter, WishStatus};
+pub use model::{NewWish, TimelineEntry, Urgency, VolunteerContact, Wish, WishFilter, WishOrder, WishStatus};

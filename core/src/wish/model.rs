@@ -1,111 +1,9 @@
-//! What a wish is: its statuses, urgency, stored row, timeline entries and list filters.
-
-use std::fmt;
-use std::str::FromStr;
+//! What a wish is: its stored row, the contacts of its two people, timeline entries and list
+//! filters (its statuses and urgency are in `status`).
 
 use crate::fields::{Description, Note, Title};
 
-/// The wire and database names of a wish's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WishStatus {
-    /// Waiting for a grid leader's approval (or a content review).
-    PendingReview,
-    /// Visible to volunteers, waiting for a claim.
-    Open,
-    /// A volunteer holds it.
-    Claimed,
-    /// The volunteer reports it done; the resident is asked to confirm.
-    Fulfilled,
-    /// Confirmed (or auto-closed).
-    Closed,
-    /// Turned down by a leader.
-    Rejected,
-    /// Withdrawn.
-    Cancelled,
-}
-
-impl WishStatus {
-    /// Every status.
-    pub const ALL: [WishStatus; 7] = [
-        WishStatus::PendingReview,
-        WishStatus::Open,
-        WishStatus::Claimed,
-        WishStatus::Fulfilled,
-        WishStatus::Closed,
-        WishStatus::Rejected,
-        WishStatus::Cancelled,
-    ];
-
-    /// The name on the wire and in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WishStatus::PendingReview => "pending_review",
-            WishStatus::Open => "open",
-            WishStatus::Claimed => "claimed",
-            WishStatus::Fulfilled => "fulfilled",
-            WishStatus::Closed => "closed",
-            WishStatus::Rejected => "rejected",
-            WishStatus::Cancelled => "cancelled",
-        }
-    }
-
-    /// Statuses anyone in the community may see (the others only the people involved).
-    pub fn is_public(self) -> bool {
-        matches!(
-            self,
-            WishStatus::Open | WishStatus::Claimed | WishStatus::Fulfilled | WishStatus::Closed
-        )
-    }
-}
-
-impl fmt::Display for WishStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for WishStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        WishStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown status `{s}`"))
-    }
-}
-
-/// How pressing a wish is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Urgency {
-    /// The usual.
-    #[default]
-    Normal,
-    /// Alerts the grid leader at once.
-    Urgent,
-}
-
-impl Urgency {
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Normal => "normal",
-            Urgency::Urgent => "urgent",
-        }
-    }
-}
-
-impl FromStr for Urgency {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "normal" => Ok(Urgency::Normal),
-            "urgent" => Ok(Urgency::Urgent),
-            _ => Err(format!("unknown urgency `{s}` (normal, urgent)")),
-        }
-    }
-}
+pub use super::status::{Urgency, WishStatus};
 
 /// A wish as stored, joined with the contact details of its resident.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,11 +62,16 @@ pub struct Wish {
     pub resident: ResidentContact,
     /// The holding volunteer's name and phone (unmasked: who may see them is decided at the edge).
     pub volunteer: Option<VolunteerContact>,
+    /// Of a wish for several volunteers: each holder's name and phone, in `holders`' order
+    /// (empty for a one-slot wish, whose one holder is `volunteer`).
+    pub holder_contacts: Vec<VolunteerContact>,
 }
 
 /// The volunteer's name and phone as stored: what the resident's side sees of who is coming.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VolunteerContact {
+    /// User id.
+    pub id: i64,
     /// Display name.
     pub display_name: String,
     /// Mobile number.
@@ -187,6 +90,15 @@ impl Wish {
     /// Whether it takes several volunteers.
     pub fn is_multi_slot(&self) -> bool {
         self.slots.0 > 1
+    }
+
+    /// Who is coming, as stored: the one volunteer of a one-slot wish, every holder of a wish for
+    /// several (whether the caller may see them is decided at the edge).
+    pub fn coming(&self) -> Vec<&VolunteerContact> {
+        match self.is_multi_slot() {
+            true => self.holder_contacts.iter().collect(),
+            false => self.volunteer.iter().collect(),
+        }
     }
 }
 
@@ -256,10 +168,23 @@ pub struct WishFilter {
     pub mine: bool,
     /// Only referred wishes (true) or only wishes not referred (false).
     pub referred: Option<bool>,
-    /// Ids below this (keyset cursor).
+    /// Ids below this (keyset cursor of the newest-first order).
     pub before_id: Option<i64>,
+    /// Newest first, or a volunteer's order (`for_me`) with its own cursor.
+    pub order: WishOrder,
     /// Page size.
     pub limit: i64,
+}
+
+/// How a list of wishes is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WishOrder {
+    /// Newest first (the wish wall).
+    #[default]
+    Newest,
+    /// Open wishes for the caller: their grid and skills first, soonest due first
+    /// ([`for_me`](super::for_me)), continuing after the key a cursor gave.
+    ForMe(Option<super::for_me::ForMeKey>),
 }
 
 #[cfg(test)]
@@ -295,6 +220,7 @@ impl Wish {
             updated_at: 0,
             resident: ResidentContact::default(),
             volunteer: None,
+            holder_contacts: Vec::new(),
         }
     }
 }

@@ -20,7 +20,7 @@ const WISH_COLUMNS: &str = "{w}id, {w}resident_id, {w}created_by, {w}consent_not
 
 /// A wish joined with its resident's contact columns and its volunteer's name and phone, ready
 /// for a `WHERE`.
-fn select_wish() -> &'static str {
+pub(super) fn select_wish() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT {}, u.display_name AS r_name, u.phone AS r_phone, u.building AS r_building, \
@@ -93,17 +93,19 @@ pub(super) fn from_row(row: &AnyRow) -> Wish {
             building: row.get("r_building"),
             address: row.get("r_address"),
         },
+        holder_contacts: Vec::new(),
         volunteer: row
             .get::<Option<String>, _>("v_name")
             .map(|display_name| VolunteerContact {
+                id: volunteer_id.unwrap_or_default(),
                 display_name,
                 phone: row.get("v_phone"),
             }),
     }
 }
 
-/// Fills in the holders of the wishes that take several volunteers (one query for all of them;
-/// none when every wish has one slot, as almost all do).
+/// Fills in the holders of the wishes that take several volunteers, with their names and phones
+/// (one query for all of them; none when every wish has one slot, as almost all do).
 pub(super) async fn with_holders(conn: &mut AnyConnection, wishes: &mut [Wish]) -> CoreResult<()> {
     let ids: Vec<i64> = wishes.iter().filter(|w| w.is_multi_slot()).map(|w| w.id).collect();
     if ids.is_empty() {
@@ -111,7 +113,8 @@ pub(super) async fn with_holders(conn: &mut AnyConnection, wishes: &mut [Wish]) 
     }
     let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT wish_id, volunteer_id FROM wish_holders WHERE wish_id IN ({list}) ORDER BY claimed_at, volunteer_id"
+        "SELECT h.wish_id, h.volunteer_id, u.display_name, u.phone FROM wish_holders h JOIN users u ON u.id = h.volunteer_id \
+         WHERE h.wish_id IN ({list}) ORDER BY h.claimed_at, h.volunteer_id"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in &ids {
@@ -119,11 +122,16 @@ pub(super) async fn with_holders(conn: &mut AnyConnection, wishes: &mut [Wish]) 
     }
     let rows = query.fetch_all(&mut *conn).await?;
     for wish in wishes.iter_mut().filter(|w| w.is_multi_slot()) {
-        wish.holders = rows
+        wish.holder_contacts = rows
             .iter()
             .filter(|r| r.get::<i64, _>(0) == wish.id)
-            .map(|r| r.get(1))
+            .map(|r| VolunteerContact {
+                id: r.get(1),
+                display_name: r.get(2),
+                phone: r.get(3),
+            })
             .collect();
+        wish.holders = wish.holder_contacts.iter().map(|h| h.id).collect();
     }
     Ok(())
 }

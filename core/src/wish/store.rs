@@ -5,5 +5,6 @@
 
 pub use super::change::{ChangeInput, apply, follow_project};
 pub use super::edit::{check as check_edit, edit};
+pub use super::for_me::list as list_for_me;
 pub use super::post::create;
 pub use super::query::{get, list, load, timeline};

@@ -7,7 +7,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use microwish_core::clock::parse_rfc3339;
 use microwish_core::fields::{Description, Note, Title};
 use microwish_core::people::Caller;
-use microwish_core::wish::{NewWish, Urgency, WishFilter, WishStatus, store};
+use microwish_core::wish::for_me::ForMeKey;
+use microwish_core::wish::{NewWish, Urgency, WishFilter, WishOrder, WishStatus, store};
 use microwish_wechat::Suggest;
 
 use super::Tag;
@@ -91,28 +92,62 @@ enum Created {
 
 pub struct WishApi(pub AppState);
 
-fn parse_filter(
+/// The query of `GET /wishes`, as given.
+pub(super) struct ListQuery {
     status: Option<String>,
-    (grid_id, category): (Option<i64>, Option<String>),
-    (mine, referred): (Option<bool>, Option<bool>),
+    grid_id: Option<i64>,
+    category: Option<String>,
+    mine: Option<bool>,
+    referred: Option<bool>,
+    order: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
-) -> Result<WishFilter, ApiError> {
-    let status = match status {
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::invalid("invalid_cursor", "cursor: use next_cursor from the previous page")
+}
+
+/// `order` and the cursor that goes with it: the newest-first order pages by id, a volunteer's
+/// order (`for_me`, open wishes only, not with `mine`) by its own key.
+fn parse_order(q: &ListQuery, status: &mut Option<WishStatus>) -> Result<(WishOrder, Option<i64>), ApiError> {
+    match q.order.as_deref() {
+        None | Some("newest") => {
+            let before_id = match q.cursor.as_deref() {
+                None => None,
+                Some(c) => Some(c.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad_cursor)?),
+            };
+            Ok((WishOrder::Newest, before_id))
+        }
+        Some("for_me") => {
+            if status.is_some_and(|s| s != WishStatus::Open) || q.mine == Some(true) {
+                return Err(ApiError::invalid(
+                    "invalid_field",
+                    "order: for_me lists open wishes to claim (status=open, not with mine=true)",
+                ));
+            }
+            *status = Some(WishStatus::Open);
+            let after = q
+                .cursor
+                .as_deref()
+                .map(|c| ForMeKey::parse(c).ok_or_else(bad_cursor))
+                .transpose()?;
+            Ok((WishOrder::ForMe(after), None))
+        }
+        Some(_) => Err(ApiError::invalid("invalid_field", "order: newest (default) or for_me")),
+    }
+}
+
+fn parse_filter(q: ListQuery) -> Result<WishFilter, ApiError> {
+    let mut status = match &q.status {
         None => None,
         Some(s) => Some(
             s.parse::<WishStatus>()
                 .map_err(|e| ApiError::invalid("invalid_field", format!("status: {e}")))?,
         ),
     };
-    let before_id =
-        match cursor {
-            None => None,
-            Some(c) => Some(c.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
-                ApiError::invalid("invalid_cursor", "cursor: use next_cursor from the previous page")
-            })?),
-        };
-    if category
+    let (order, before_id) = parse_order(&q, &mut status)?;
+    if q.category
         .as_deref()
         .is_some_and(|c| c.is_empty() || c.chars().count() > 40 || c.chars().any(char::is_control))
     {
@@ -121,17 +156,18 @@ fn parse_filter(
             "category: a code from GET /api/v1/categories",
         ));
     }
-    let limit = limit.unwrap_or(20);
+    let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 100"));
     }
     Ok(WishFilter {
         status,
-        grid_id,
-        category,
-        mine: mine.unwrap_or(false),
-        referred,
+        grid_id: q.grid_id,
+        category: q.category,
+        mine: q.mine.unwrap_or(false),
+        referred: q.referred,
         before_id,
+        order,
         limit,
     })
 }
@@ -184,9 +220,18 @@ impl WishApi {
         Ok(Created::Wish(Json(view)))
     }
 
-    /// Browse wishes you may see, newest first. `mine=true` keeps those you posted, are the
-    /// resident of, or hold (a slot of); `referred=true` those referred to co-building, `false`
-    /// the others.
+    /// Browse wishes you may see, newest first.
+    ///
+    /// - `mine=true` is the **"mine" view**: the wishes you posted, are the resident of, or hold
+    ///   (a slot of) — for a volunteer, what they hold and served.
+    /// - `order=for_me` (with `status=open`, or no status) is the volunteer's view of what to
+    ///   claim next: wishes in your own grid and of a category among your skills first (then your
+    ///   grid only, then your skills only, then the rest), and within each the soonest due first —
+    ///   the earlier of the resident's `due_at` and the moment the wish would alert its grid
+    ///   leader as unclaimed — newest first among equals. Your own wishes and those a co-building
+    ///   project serves are left out. Its `next_cursor` only continues this order. Not with
+    ///   `mine=true`; any other status is refused (422).
+    /// - `referred=true` keeps those referred to co-building, `false` the others.
     #[oai(path = "/wishes", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -197,17 +242,21 @@ impl WishApi {
         category: Query<Option<String>>,
         mine: Query<Option<bool>>,
         referred: Query<Option<bool>>,
+        order: Query<Option<String>>,
         cursor: Query<Option<String>>,
         limit: Query<Option<i64>>,
     ) -> Result<JsonBytes<WishPage>, ApiError> {
         let caller = self.0.caller(&auth).await?;
-        let filter = parse_filter(
-            status.0,
-            (grid_id.0, category.0),
-            (mine.0, referred.0),
-            cursor.0,
-            limit.0,
-        )?;
+        let filter = parse_filter(ListQuery {
+            status: status.0,
+            grid_id: grid_id.0,
+            category: category.0,
+            mine: mine.0,
+            referred: referred.0,
+            order: order.0,
+            cursor: cursor.0,
+            limit: limit.0,
+        })?;
         self.0.wish_page(&caller, &filter).await
     }
 

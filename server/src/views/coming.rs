@@ -1,5 +1,6 @@
-//! Who is coming: the holding volunteer's name and phone on a wish, shown to the resident's side
-//! by `core::privacy::may_see_volunteer`, and what a view of a wish shows of its two people.
+//! Who is coming: the holding volunteer's name and phone on a wish — every holder's, of a wish for
+//! several volunteers — shown to the resident's side by `core::privacy::may_see_volunteer`, and
+//! what a view of a wish shows of its two people.
 
 use poem_openapi::Object;
 use sqlx::AnyConnection;
@@ -37,7 +38,7 @@ pub struct Seen {
     pub volunteer: bool,
 }
 
-/// The holder of `wish` as the view shows them, when `seen` allows.
+/// The holder of a one-slot `wish` as the view shows them, when `seen` allows.
 pub(crate) fn volunteer_view(wish: &Wish, seen: Seen) -> Option<VolunteerView> {
     let id = wish.volunteer_id.filter(|_| seen.volunteer)?;
     let contact = wish.volunteer.clone()?;
@@ -45,6 +46,23 @@ pub(crate) fn volunteer_view(wish: &Wish, seen: Seen) -> Option<VolunteerView> {
         id,
         display_name: contact.display_name,
         phone: contact.phone,
+    })
+}
+
+/// Everyone coming for `wish` — its one volunteer, or every holder of its several slots — when
+/// `seen` allows; `None` otherwise (the field is left out, not an empty list, for whoever may not
+/// know).
+pub(crate) fn coming_views(wish: &Wish, seen: Seen) -> Option<Vec<VolunteerView>> {
+    let coming = wish.coming();
+    (seen.volunteer && !coming.is_empty()).then(|| {
+        coming
+            .into_iter()
+            .map(|c| VolunteerView {
+                id: c.id,
+                display_name: c.display_name.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect()
     })
 }
 
@@ -74,7 +92,9 @@ impl AppState {
     }
 
     /// A wish's timeline as `caller` sees it: the last claim or assignment — the step that gave
-    /// the wish to its current holder — names them when the caller may see who is coming.
+    /// the wish to its current holder — names them when the caller may see who is coming. Of a
+    /// wish for several volunteers, each current holder's own claim names them (an assignment's
+    /// actor is the leader, so the step cannot say which slot it filled).
     pub(crate) async fn present_timeline(
         &self,
         caller: &Caller,
@@ -82,15 +102,32 @@ impl AppState {
         entries: Vec<TimelineEntry>,
     ) -> Result<Vec<TimelineView>, ApiError> {
         let family_of = self.family_for(caller, std::slice::from_ref(&wish)).await?;
-        let name = volunteer_view(&wish, self.seen(caller, &wish, &family_of)).map(|v| v.display_name);
+        let seen = self.seen(caller, &wish, &family_of);
         let holding_step = entries
             .iter()
             .rposition(|e| matches!(e.action.as_str(), "claim" | "assign"));
+        let name_of = |i: usize, e: &TimelineEntry| -> Option<String> {
+            if !seen.volunteer {
+                return None;
+            }
+            if wish.is_multi_slot() {
+                let holder = e.actor_id.filter(|_| e.action == "claim")?;
+                let last_claim = entries
+                    .iter()
+                    .rposition(|x| x.action == "claim" && x.actor_id == Some(holder));
+                let contact = wish.holder_contacts.iter().find(|h| h.id == holder)?;
+                return (last_claim == Some(i)).then(|| contact.display_name.clone());
+            }
+            volunteer_view(&wish, seen)
+                .map(|v| v.display_name)
+                .filter(|_| Some(i) == holding_step)
+        };
+        let names: Vec<Option<String>> = entries.iter().enumerate().map(|(i, e)| name_of(i, e)).collect();
         Ok(entries
             .into_iter()
-            .enumerate()
-            .map(|(i, e)| TimelineView {
-                volunteer_name: name.clone().filter(|_| Some(i) == holding_step),
+            .zip(names)
+            .map(|(e, volunteer_name)| TimelineView {
+                volunteer_name,
                 ..e.into()
             })
             .collect())

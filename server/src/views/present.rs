@@ -79,8 +79,9 @@ impl AppState {
                 if seen.contact && has_contact && is_audited_reveal(caller, &wish) {
                     reveals.residents.push((wish.id, wish.resident_id));
                 }
-                if let (true, Some(volunteer)) = (seen.volunteer, wish.volunteer_id) {
-                    reveals.volunteers.push((wish.id, volunteer));
+                if seen.volunteer {
+                    let coming = wish.coming().into_iter().map(|v| (wish.id, v.id));
+                    reveals.volunteers.extend(coming);
                 }
                 view(wish, seen)
             })

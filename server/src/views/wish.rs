@@ -57,7 +57,12 @@ pub struct WishView {
     /// Who is coming: the holder's name and phone, for the resident, whoever posted the wish and
     /// the resident's linked family only, from the claim until a release (then the next holder)
     /// and for `wishes.contact_visible_after_close` after it closes. Absent for everyone else.
+    /// A one-slot wish's only; of a wish for several volunteers see `volunteers`.
     pub volunteer: Option<VolunteerView>,
+    /// Who is coming, everyone: the one volunteer of a one-slot wish, or every current holder of a
+    /// wish for several volunteers (in the order they claimed), each with name and phone. Shown
+    /// to the same people at the same stages as `volunteer`; absent for everyone else.
+    pub volunteers: Option<Vec<VolunteerView>>,
     /// How many volunteers it takes (1 for an ordinary wish).
     pub slots: i64,
     /// Who holds a slot of it (once fulfilled: who served it), in the order they claimed; each of
@@ -98,7 +103,7 @@ pub struct WishView {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct WishPage {
-    /// The wishes, newest first.
+    /// The wishes, in the order asked (newest first unless `order=for_me`).
     pub items: Vec<WishView>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
@@ -146,6 +151,7 @@ impl From<TimelineEntry> for TimelineView {
 pub(crate) fn view(wish: Wish, seen: Seen) -> WishView {
     let visible = seen.contact;
     let volunteer = coming::volunteer_view(&wish, seen);
+    let volunteers = coming::coming_views(&wish, seen);
     let r = wish.resident;
     WishView {
         id: wish.id,
@@ -171,6 +177,7 @@ pub(crate) fn view(wish: Wish, seen: Seen) -> WishView {
         consent_note: wish.consent_note.filter(|_| visible),
         volunteer_id: wish.volunteer_id,
         volunteer,
+        volunteers,
         slots: i64::from(wish.slots.0),
         holders: wish.holders,
         referred_at: wish.referral.as_ref().map(|(at, _)| rfc3339(*at)),

@@ -1,6 +1,7 @@
 //! Who is coming: after the claim the resident's side — the resident, whoever posted for them,
 //! linked family — sees the holder's name and phone, in the wish, in lists and on the timeline;
-//! nobody else does, not before the claim, not after a release (the next holder instead).
+//! nobody else does, not before the claim, not after a release (the next holder instead). Of a
+//! wish for several volunteers, every current holder.
 
 use serde_json::{Value, json};
 
@@ -97,4 +98,83 @@ async fn who_is_coming(app: TestApp) {
         json!("小李"),
         "the assign step names them: {steps:?}"
     );
+}
+
+both_engines!(the_resident_sees_every_holder_of_several_slots, every_holder);
+async fn every_holder(app: TestApp) {
+    let c = Community::seed(&app).await;
+    let daughter = app.login("daughter").await;
+    app.link_family(&c.owner, &daughter).await;
+    let third = app.login("volunteer-3").await;
+    app.set_roles(&c.admin, &third, &["volunteer"]).await;
+    app.profile(&third, "小张", "13700009999", c.grid_a).await;
+    let id = app.wish_of(&c.owner, "搬家需要三个人", "errand", Some(3)).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/wishes/{id}");
+    let xiaowang = json!({ "id": c.volunteer.id, "display_name": "小王", "phone": "13700002222" });
+    let xiaoli = json!({ "id": c.volunteer2.id, "display_name": "小李", "phone": "13700003333" });
+
+    // One slot of three taken: the wish is still open, and its one holder is already coming.
+    app.act(&c.volunteer, id, "claim", None).await.expect(200);
+    let seen = app.get(&path, &c.owner.token).await.expect(200);
+    assert_eq!(seen["volunteers"], json!([xiaowang]), "{seen}");
+    assert!(seen.get("volunteer").is_none(), "a one-slot field only: {seen}");
+
+    // Two holders (one assigned by the leader): both, in the order they came, on the wish, in the
+    // resident's lists and in the kept public page as the daughter reads it.
+    let assign = json!({ "volunteer_id": c.volunteer2.id });
+    app.act(&c.leader_a, id, "assign", Some(assign)).await.expect(200);
+    let both = json!([xiaowang, xiaoli]);
+    for who in [&c.owner, &daughter] {
+        assert_eq!(app.get(&path, &who.token).await.expect(200)["volunteers"], both);
+    }
+    let mine = app.get("/api/v1/wishes?mine=true", &c.owner.token).await.expect(200);
+    assert_eq!(in_list(&mine, id)["volunteers"], both);
+    let page = app.get("/api/v1/wishes?status=open", &daughter.token).await.expect(200);
+    assert_eq!(in_list(&page, id)["volunteers"], both);
+    // The holders' own claims name them on the timeline; the assignment is the leader's step.
+    let steps = named_steps(&app.timeline(&c.owner, id).await);
+    assert_eq!(steps, [Value::Null, json!("小王"), Value::Null], "{steps:?}");
+
+    // Nobody else: the other holders, a volunteer not holding it, leaders, admins.
+    for who in [
+        &c.volunteer,
+        &c.volunteer2,
+        &third,
+        &c.other_resident,
+        &c.leader_a,
+        &c.admin,
+    ] {
+        let seen = app.get(&path, &who.token).await.expect(200);
+        assert!(seen.get("volunteers").is_none(), "{}: {seen}", who.openid);
+        let page = app.get("/api/v1/wishes?status=open", &who.token).await.expect(200);
+        assert!(in_list(&page, id).get("volunteers").is_none(), "{}", who.openid);
+    }
+
+    // A release takes that holder off the list; fulfilment keeps those who served it.
+    let body = json!({ "reason": "扭了脚" });
+    app.act(&c.volunteer, id, "release", Some(body)).await.expect(200);
+    app.act(&third, id, "claim", None).await.expect(200);
+    let note = json!({ "note": "搬完了" });
+    app.act(&c.volunteer2, id, "fulfil", Some(note)).await.expect(200);
+    let xiaozhang = json!({ "id": third.id, "display_name": "小张", "phone": "13700009999" });
+    let after = app.get(&path, &c.owner.token).await.expect(200);
+    assert_eq!(after["volunteers"], json!([xiaoli, xiaozhang]), "{after}");
+
+    // Every holder shown is a reveal of that holder, audited one row each.
+    use sqlx::Row;
+    let audited_of = |volunteer: i64| {
+        sqlx::query("SELECT COUNT(*) FROM volunteer_contact_views WHERE wish_id = $1 AND volunteer_id = $2")
+            .bind(id)
+            .bind(volunteer)
+            .fetch_one(app.db.pool())
+    };
+    let count = |r: Result<sqlx::any::AnyRow, sqlx::Error>| r.unwrap().get::<i64, _>(0);
+    assert_eq!(
+        count(audited_of(c.volunteer.id).await),
+        5,
+        "owner ×3 (one holder, then two), daughter ×2"
+    );
+    assert_eq!(count(audited_of(third.id).await), 1);
 }

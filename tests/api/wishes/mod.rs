@@ -1,6 +1,7 @@
 //! What a resident and a volunteer see of wishes: who is coming, editing and withdrawing,
-//! photos.
+//! photos, a volunteer's order of open wishes.
 
 mod coming;
 mod edit;
+mod for_me;
 mod photos;
