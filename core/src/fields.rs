@@ -109,6 +109,12 @@ bounded_text!(/// A contact person's name: 1 to 32 characters.
     ContactName, "contact_name", 1, 32);
 bounded_text!(/// A resource's or project's title: 1 to 60 characters.
     ItemTitle, "title", 1, 60);
+bounded_text!(/// The work unit a 双报到 member comes from: 1 to 60 characters.
+    WorkUnit, "work_unit", 1, 60);
+bounded_text!(/// The party organisation of a 双报到 member's work unit: 1 to 60 characters.
+    UnitBranch, "unit_branch", 1, 60);
+bounded_text!(/// The community's year-end comment on a party member: 1 to 2,000 characters.
+    Comment, "comment", 1, 2000);
 
 /// A mainland China mobile number: 11 digits starting 13–19; `+86`/`86` prefixes and spaces
 /// or dashes are accepted and removed.

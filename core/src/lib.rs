@@ -22,6 +22,7 @@ pub mod overview;
 pub mod party;
 pub mod people;
 pub mod photo;
+pub mod printable;
 pub mod privacy;
 pub mod quiet_hours;
 pub mod rate;

@@ -69,6 +69,9 @@ actions! {
     BranchUpdate => "branch.update",
     MemberPut => "member.put",
     MemberRemove => "member.remove",
+    RegistrationApprove => "registration.approve",
+    RegistrationReject => "registration.reject",
+    FeedbackWrite => "feedback.write",
     UnitCreate => "unit.create",
     UnitUpdate => "unit.update",
     UnitContact => "unit.contact",
@@ -152,6 +155,8 @@ pub enum Subject {
     Resource(i64),
     /// A co-building project.
     Project(i64),
+    /// A 双报到 registration.
+    Registration(i64),
 }
 
 impl Subject {
@@ -171,6 +176,7 @@ impl Subject {
         "unit",
         "resource",
         "project",
+        "registration",
     ];
 
     /// The subject's type name and id.
@@ -190,6 +196,7 @@ impl Subject {
             Subject::Unit(id) => ("unit", Some(id)),
             Subject::Resource(id) => ("resource", Some(id)),
             Subject::Project(id) => ("project", Some(id)),
+            Subject::Registration(id) => ("registration", Some(id)),
         }
     }
 }

@@ -70,6 +70,14 @@ pub enum NotificationKind {
     ProjectDeclined,
     /// The project was delivered: to the grid's leader (when the unit's contact reported it).
     ProjectDelivered,
+    /// A 双报到 registration waits for an admin's decision.
+    PartyRegistration,
+    /// The applicant's 双报到 registration was approved: they are a member and a volunteer.
+    PartyApproved,
+    /// The applicant's 双报到 registration was rejected, with the reason.
+    PartyRejected,
+    /// Mid-year: an in-service member is behind their yearly target (a gentle reminder).
+    PartyReminder,
 }
 
 /// What a notification's `recipient_id` names.
@@ -104,7 +112,7 @@ pub enum Audience {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 30] = [
+    pub const ALL: [NotificationKind; 34] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -135,6 +143,10 @@ impl NotificationKind {
         Self::ProjectAgreed,
         Self::ProjectDeclined,
         Self::ProjectDelivered,
+        Self::PartyRegistration,
+        Self::PartyApproved,
+        Self::PartyRejected,
+        Self::PartyReminder,
     ];
 
     /// The name on the row, in preferences and in the API.
@@ -170,6 +182,10 @@ impl NotificationKind {
             Self::ProjectAgreed => "project_agreed",
             Self::ProjectDeclined => "project_declined",
             Self::ProjectDelivered => "project_delivered",
+            Self::PartyRegistration => "party_registration",
+            Self::PartyApproved => "party_approved",
+            Self::PartyRejected => "party_rejected",
+            Self::PartyReminder => "party_reminder",
         }
     }
 

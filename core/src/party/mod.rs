@@ -4,8 +4,10 @@
 
 pub mod audience;
 pub mod branch;
+pub mod feedback;
 pub mod member;
 pub mod progress;
+pub mod registration;
 pub mod target;
 
 pub use branch::{Branch, BranchInput};

@@ -80,6 +80,10 @@ fn title(f: &Facts<'_>) -> String {
     match (f.n.kind, name) {
         (VisitDue | VisitRecorded, Some(name)) => f.words(format!("走访{name}"), format!("Visit to {name}")),
         (ResidenceRequest, Some(name)) => f.words(format!("{name}申请入住"), format!("{name}: residence")),
+        (PartyReminder, _) => {
+            let year = f.number("year").unwrap_or(0);
+            f.words(format!("{year}年度志愿服务"), format!("Your service in {year}"))
+        }
         (Digest, _) => {
             let date = f.text("date").unwrap_or("");
             f.words(format!("{date} 网格日报"), format!("Grid digest {date}"))
@@ -147,6 +151,10 @@ pub fn status(kind: NotificationKind) -> &'static str {
         ProjectAgreed => "已同意",
         ProjectDeclined => "已婉拒",
         ProjectDelivered => "已交付",
+        PartyRegistration => "待审批",
+        PartyApproved => "已通过",
+        PartyRejected => "未通过",
+        PartyReminder => "温馨提醒",
     }
 }
 

@@ -13,13 +13,13 @@ use crate::views::GridView;
 
 /// A wish category.
 #[derive(Object)]
-struct CategoryView {
+pub(super) struct CategoryView {
     /// Code to send as `category`.
-    code: String,
+    pub code: String,
     /// Chinese label.
-    label_zh: String,
+    pub label_zh: String,
     /// English label.
-    label_en: String,
+    pub label_en: String,
 }
 
 pub struct CommunityApi(pub AppState);

@@ -19,11 +19,13 @@ mod me_party;
 mod needs;
 mod party;
 mod party_admin;
+mod party_feedback;
 mod people;
 mod photos;
 mod projects;
 mod register;
 mod register_csv;
+mod registrations;
 mod residence;
 mod resources;
 mod subscriptions;
@@ -86,7 +88,13 @@ type CoBuildingApis = (
 );
 
 /// The party organisation: branches and members, 双报到, targets and year-end feedback.
-type PartyApis = (party::PartyApi, party_admin::PartyAdminApi, me_party::MePartyApi);
+type PartyApis = (
+    party::PartyApi,
+    party_admin::PartyAdminApi,
+    me_party::MePartyApi,
+    registrations::RegistrationsApi,
+    party_feedback::FeedbackApi,
+);
 
 /// Staff resources: grids, roles and notifications; the party organisation and co-building; the
 /// audit log.
@@ -141,6 +149,8 @@ pub fn all(
                 party::PartyApi(state.clone()),
                 party_admin::PartyAdminApi(state.clone()),
                 me_party::MePartyApi(state.clone()),
+                registrations::RegistrationsApi(state.clone()),
+                party_feedback::FeedbackApi(state.clone()),
             ),
             (
                 units::UnitApi(state.clone()),

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A CSV document (`text/csv`).
-pub struct Csv(pub Vec<u8>);
+pub(super) struct Csv(pub Vec<u8>);
 
 impl Payload for Csv {
     const CONTENT_TYPE: &'static str = "text/csv; charset=utf-8";
