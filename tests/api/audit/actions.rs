@@ -203,7 +203,8 @@ async fn event_actions(app: &TestApp, c: &Community) {
 }
 
 /// Staff work: a grid made and renamed, its leader set from the command line, sessions revoked,
-/// a dead notification retried, a party branch with a member.
+/// a dead notification retried, a party branch with a member, a 双报到 registration rejected and one
+/// approved, a year-end comment.
 async fn staff_actions(app: &TestApp, c: &Community) {
     let third = app.grid(&c.admin, "第三网格", None).await;
     app.put(
@@ -264,6 +265,30 @@ async fn staff_actions(app: &TestApp, c: &Community) {
     app.call("DELETE", &member, Some(&c.admin.token), None)
         .await
         .expect(204);
+    // 双报到: one registration rejected, the next approved; the year-end comment on the member.
+    let filing = json!({ "work_unit": "区医院", "unit_branch": "区医院党委", "posts": ["care_visits"] });
+    let registrations = "/api/v1/party/registrations";
+    for action in ["reject", "approve"] {
+        let filed = app
+            .post(registrations, &c.volunteer2.token, filing.clone())
+            .await
+            .expect(201);
+        let path = format!("{registrations}/{}/{action}", id(&filed));
+        let reason = (action == "reject").then(|| json!({ "reason": "请补充证明" }));
+        app.call("POST", &path, Some(&c.admin.token), reason).await.expect(200);
+    }
+    let feedback = format!("/api/v1/party/members/{}/feedback", c.volunteer2.id);
+    let year = microwish_core::party::target::year_of(&jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(), {
+        use microwish_core::Clock;
+        app.clock.now_ms()
+    });
+    app.put(
+        &feedback,
+        &c.admin.token,
+        json!({ "year": year, "comment": "服务积极" }),
+    )
+    .await
+    .expect(200);
 
     let unit = id(&app
         .unit(&c.admin, "区医院", "chen@hospital.example", None)
