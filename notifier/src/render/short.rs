@@ -37,7 +37,7 @@ pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Valu
         PartyRegistration => ("有党员双报到待审批", "双报到 awaits you"),
         PartyApproved => ("您的双报到已通过", "双报到 approved"),
         PartyRejected => ("您的双报到未通过", "双报到 not approved"),
-        PartyReminder => ("您的年度服务进度待加油", "Your service this year"),
+        PartyReminder => ("您的年度服务进度待加油", "Your year so far"),
         WishOverdue => ("您认领的心愿已超时，请尽快完成", "Claim overdue"),
         WishConfirmReminder => ("请确认心愿是否已完成", "Please confirm"),
         Digest => ("网格日报：请查看待办心愿", "Grid daily digest"),
