@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::both_engines;
-use crate::helpers::{Community, TestApp};
+use crate::helpers::{Community, TestApp, TestUser};
 
 pub const MIN: i64 = 60_000;
 pub const HOUR: i64 = 60 * MIN;
@@ -141,6 +141,10 @@ fn value(report: &Value, indicator: &str, key: &str) -> Value {
     measure(report, indicator, key)["value"].clone()
 }
 
+async fn grid_b_of(app: &TestApp, admin: &TestUser, c: &Community) -> Value {
+    insight(app, &admin.token, &format!("month=2026-10&grid_id={}", c.grid_b)).await
+}
+
 async fn insight(app: &TestApp, token: &str, query: &str) -> Value {
     app.get(&format!("/api/v1/insight?{query}"), token).await.expect(200)
 }
@@ -148,6 +152,14 @@ async fn insight(app: &TestApp, token: &str, query: &str) -> Value {
 async fn seeded_month_counted_by_hand(app: TestApp) {
     at(&app, OCT + HOUR).await;
     let c = Community::seed(&app).await;
+    // The volunteers are party members: one in-service, one of the community's own.
+    let branch = app.branch(&c.admin, "第一党支部", &[c.grid_a]).await;
+    app.set_party(&c.admin, &c.volunteer, branch, "in_service")
+        .await
+        .expect(200);
+    app.set_party(&c.admin, &c.volunteer2, branch, "community")
+        .await
+        .expect(200);
     let b_household = register(&app, &c).await;
     october(&app, &c).await;
     at(&app, NOV_15).await;
@@ -181,9 +193,21 @@ async fn seeded_month_counted_by_hand(app: TestApp) {
     let demand = measure(&grid_a, "supply_demand", "demand");
     assert_eq!(demand["by_category"], json!([{ "category": "errand", "value": 3.0 }]));
     assert!(demand["definition"].as_str().unwrap().contains("posted"));
-    // Party building is not recorded yet: no number, a reason.
-    let m = measure(&grid_a, "participation", "party_members_active");
-    assert!(m.get("value").is_none() && m["unavailable"].is_string(), "{m}");
+    // Both members acted in October (hours credited, a claim). The in-service one has 1.5 hours
+    // by 1 November against 24 × 10/12 = 20 due: not on track.
+    assert_eq!(value(&grid_a, "participation", "party_members_active"), json!(2.0));
+    assert_eq!(
+        value(&grid_a, "participation", "in_service_members_on_track"),
+        json!(0.0)
+    );
+    assert_eq!(
+        value(
+            &grid_b_of(&app, &admin, &c).await,
+            "participation",
+            "party_members_active"
+        ),
+        json!(0.0)
+    );
     let community = insight(&app, &admin.token, "month=2026-10").await;
     assert_eq!(value(&community, "participation", "households_active"), json!(0.8));
     assert_eq!(value(&community, "supply_demand", "demand"), json!(4.0));

@@ -4,6 +4,7 @@
 
 mod membership;
 mod registration;
+mod reminder;
 mod service;
 mod skills;
 

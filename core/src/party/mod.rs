@@ -8,6 +8,7 @@ pub mod feedback;
 pub mod member;
 pub mod progress;
 pub mod registration;
+pub mod reminder;
 pub mod target;
 
 pub use branch::{Branch, BranchInput};

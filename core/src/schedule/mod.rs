@@ -73,6 +73,7 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanRepo
     rule!(digests::daily(db, settings, now));
     rule!(digests::weekly(db, settings, now));
     rule!(crate::register::care_due::due(db, settings, now));
+    rule!(crate::party::reminder::midyear(db, settings, now));
     // Event reminders go out in batches per event, and the rule also finishes past events and
     // credits hours: it records its own rows.
     note(events::scan(db, settings, now).await.map(|n| report.messages += n));
