@@ -99,6 +99,7 @@ pub(crate) async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Seeded>
             due_at: None,
             on_behalf_of: None,
             consent_note: None,
+            repeat: None,
             slots: 1,
         };
         let id = store::create(&mut tx, resident, new, &settings.wishes, false, now)

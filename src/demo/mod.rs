@@ -242,6 +242,7 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
             due_at: None,
             on_behalf_of: None,
             consent_note: None,
+            repeat: None,
             slots: 1,
         };
         let mut tx = db.begin_write().await?;

@@ -30,7 +30,10 @@ impl Settings {
         within(
             Duration::ZERO,
             366 * DAY,
-            &[("wishes.contact_visible_after_close", w.contact_visible_after_close.0)],
+            &[
+                ("wishes.contact_visible_after_close", w.contact_visible_after_close.0),
+                ("wishes.repeat_offer_window", w.repeat_offer_window.0),
+            ],
         )?;
         within(
             SECOND,

@@ -114,6 +114,9 @@ pub struct WishSettings {
     pub auto_close_after: ConfigDuration,
     /// The most volunteers one wish may ask for (`slots`).
     pub max_slots: u32,
+    /// How long a recurring wish's new occurrence is kept for the volunteers who served the last
+    /// one before anyone may claim it (0: open to all at once).
+    pub repeat_offer_window: ConfigDuration,
     /// The categories residents choose from.
     pub categories: Vec<Category>,
 }

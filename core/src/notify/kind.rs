@@ -32,6 +32,8 @@ pub enum NotificationKind {
     WishOverdue,
     /// The resident has not confirmed a fulfilled wish yet.
     WishConfirmReminder,
+    /// A recurring wish's new occurrence is offered first to the volunteer who served the last one.
+    WishOffered,
     /// An alert for a grid leader or the admins, to the person.
     Alert,
     /// The same alert, to the grid's work group through its WeCom robot.
@@ -112,7 +114,7 @@ pub enum Audience {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 34] = [
+    pub const ALL: [NotificationKind; 35] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -124,6 +126,7 @@ impl NotificationKind {
         Self::WishCancelled,
         Self::WishOverdue,
         Self::WishConfirmReminder,
+        Self::WishOffered,
         Self::Alert,
         Self::GridAlert,
         Self::Digest,
@@ -163,6 +166,7 @@ impl NotificationKind {
             Self::WishCancelled => "wish_cancelled",
             Self::WishOverdue => "wish_overdue",
             Self::WishConfirmReminder => "wish_confirm_reminder",
+            Self::WishOffered => "wish_offered",
             Self::Alert => "alert",
             Self::GridAlert => "grid_alert",
             Self::Digest => "digest",

@@ -73,6 +73,7 @@ pub async fn record_visit(
                 .map(|c| c.code.clone())
                 .unwrap_or_default(),
             urgency: Urgency::Normal,
+            repeat: None,
             slots: 1,
             due_at: None,
             on_behalf_of: Some(resident_id),

@@ -1,13 +1,14 @@
-//! The scheduler's rules, one room each: wishes that wait too long (`wishes`), the digests
-//! (`digests`) and the events' reminders (`events`). A rule reads the store as of `now` and says
+//! The scheduler's rules, one room each: wishes that wait too long (`wishes`), recurring wishes
+//! whose date has come (`repeats`), the digests (`digests`) and the events' reminders (`events`). A rule reads the store as of `now` and says
 //! what to do about each subject it found ([`Act`]); one skeleton applies every act in its own
 //! short transaction and counts it. Everything is idempotent — every alert and reminder carries a
-//! unique key for its subject and period — so several schedulers scanning at once still create
-//! each exactly once.
+//! unique key for its subject and period, every occurrence of a recurring wish its (series,
+//! occurrence) — so several schedulers scanning at once still create each exactly once.
 
 mod digest_lists;
 mod digests;
 pub mod events;
+mod repeats;
 mod wishes;
 
 use crate::alert::NewAlert;
@@ -27,6 +28,9 @@ pub struct ScanReport {
     pub messages: usize,
     /// Wishes closed automatically.
     pub auto_closed: usize,
+    /// Occurrences of recurring wishes opened on schedule (those opened by a close are not
+    /// counted here).
+    pub repeats_opened: usize,
 }
 
 /// One thing a rule decided to do about one subject.
@@ -45,6 +49,8 @@ pub enum Act {
     Send(NewNotification),
     /// Close a fulfilled wish nobody confirmed in time.
     AutoClose(i64),
+    /// Open the next occurrence of the recurring wish with this id (its series' latest).
+    OpenNext(i64),
 }
 
 /// Runs every rule once. Each rule runs even if an earlier one failed — one broken rule must not
@@ -70,6 +76,8 @@ pub async fn scan(db: &Db, settings: &Settings, now: i64) -> CoreResult<ScanRepo
     rule!(wishes::overdue_claims(db, settings, now));
     rule!(wishes::unconfirmed(db, settings, now));
     rule!(wishes::overdue_callbacks(db, now));
+    // After auto-closing: an occurrence closed in this scan has already opened its next.
+    rule!(repeats::due(db, now));
     rule!(digests::daily(db, settings, now));
     rule!(digests::weekly(db, settings, now));
     rule!(crate::register::care_due::due(db, settings, now));
@@ -111,6 +119,11 @@ async fn apply_all(
                     Err(CoreError::Conflict { .. }) => continue,
                     Err(other) => return Err(other),
                 }
+            }
+            Act::OpenNext(id) => {
+                let current = wish_store::load(&mut tx, id).await?;
+                let opened = crate::wish::series::open_next(&mut tx, &current, settings, now).await?;
+                report.repeats_opened += usize::from(opened.is_some());
             }
         }
         tx.commit().await?;

@@ -11,7 +11,7 @@ use super::model::Wish;
 use super::query::load;
 use super::rules::{assignable, changed, check_claim_limit, open_to_volunteers, refusal};
 use super::trail::{self, Step};
-use super::{audited, claim, effects, notify, slots};
+use super::{audited, claim, effects, notify, series, slots};
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
@@ -109,6 +109,9 @@ async fn decide_and_write(
     if matches!(action, Action::Claim | Action::Assign) {
         open_to_volunteers(before)?;
     }
+    if let (Action::Claim, Some(c)) = (action, caller) {
+        series::check_offer(conn, before, c.user_id, now).await?;
+    }
     if before.is_multi_slot() && matches!(action, Action::Claim | Action::Assign | Action::Release) {
         return slots::change(conn, caller, before, (action, actors), input, settings, now).await;
     }
@@ -156,6 +159,7 @@ async fn finish(
     let announced = notify::on_transition(before, &after, action, actor_id);
     trail::record(conn, step, &after, &announced, now).await?;
     effects::on_changed(conn, &after, action, settings, now).await?;
+    series::after_change(conn, &after, action, settings).await?;
     Ok(after)
 }
 

@@ -1,7 +1,9 @@
 //! The claim's fast path: the hottest, most contended transition, written as one guarded
 //! `UPDATE … RETURNING` that checks everything the machine and the limit would check — the wish is
 //! open, has one slot and no co-building project, the claimer is a volunteer and not its owner,
-//! they hold fewer open claims than allowed — and answers the claimed wish with its resident's
+//! they hold fewer open claims than allowed, it is not offered to someone else just now (a
+//! recurring wish's new occurrence: `series`; `offer_until` is NULL for every other wish, so the
+//! check costs them nothing) — and answers the claimed wish with its resident's
 //! contact columns. When it matches nothing, the general path ([`apply`](super::change::apply))
 //! runs and names the refusal (not found, forbidden, lost, over the limit, bundled) or takes a slot
 //! of a wish for several volunteers (`slots`); so a refusal costs a round trip more, a win two fewer.
@@ -43,7 +45,9 @@ pub(super) async fn take(
     let sql = format!(
         "UPDATE wishes SET status = 'claimed', volunteer_id = $2, claimed_at = $3, updated_at = $3 \
          WHERE id = $1 AND status = 'open' AND slots = 1 AND project_id IS NULL AND resident_id <> $2 \
-         AND created_by <> $2 AND {} < $4 {}",
+         AND created_by <> $2 AND {} < $4 \
+         AND (offer_until IS NULL OR offer_until <= $3 \
+         OR EXISTS (SELECT 1 FROM wish_offers o WHERE o.wish_id = $1 AND o.volunteer_id = $2)) {}",
         HELD_BY.replace("{v}", "$2"),
         returning_wish()
     );

@@ -2,7 +2,8 @@
 //! hears of each change, and the store — posting (`post`), changing (`change`), the timeline and
 //! outbox rows each step leaves (`trail`), the alerts it raises or settles (`effects`), editing
 //! (`edit`), the staff decisions the audit log keeps (`audited`), the checks beside the machine
-//! (`rules`), the slots of a wish for several volunteers (`slots`), and reads (`query`, and a
+//! (`rules`), the slots of a wish for several volunteers (`slots`), recurring wishes (their rule,
+//! `repeat`, and their series, `series`), and reads (`query`, and a
 //! volunteer's order of open wishes, `for_me`) —
 //! gathered under `store`.
 
@@ -18,7 +19,9 @@ pub mod model;
 pub mod notify;
 mod post;
 pub mod query;
+pub mod repeat;
 mod rules;
+pub mod series;
 mod slots;
 mod status;
 pub mod store;

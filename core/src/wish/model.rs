@@ -1,6 +1,7 @@
 //! What a wish is: its stored row, the contacts of its two people, timeline entries and list
 //! filters (its statuses and urgency are in `status`).
 
+use super::repeat::RepeatRule;
 use crate::fields::{Description, Note, Title};
 
 pub use super::status::{Urgency, WishStatus};
@@ -52,6 +53,12 @@ pub struct Wish {
     pub project_id: Option<i64>,
     /// Volunteers it takes (1 for an ordinary wish) and, of several, how many hold a slot.
     pub slots: (u32, u32),
+    /// How it repeats, while its series lives (a recurring wish).
+    pub repeat: Option<RepeatRule>,
+    /// Of a recurring wish: its series (the first occurrence's id) and which occurrence it is.
+    pub series: Option<(i64, i64)>,
+    /// Until when it is offered first to whoever served its series' last occurrence.
+    pub offer_until: Option<i64>,
     /// Who holds (or held, once fulfilled) it: the one `volunteer_id`, or the holders of its slots.
     pub holders: Vec<i64>,
     /// Created, epoch ms.
@@ -134,6 +141,8 @@ pub struct NewWish {
     pub consent_note: Option<Note>,
     /// How many volunteers it takes (1 to `wishes.max_slots`).
     pub slots: u32,
+    /// How it repeats (it then needs `due_at`: the first occurrence's date).
+    pub repeat: Option<RepeatRule>,
 }
 
 /// One row of a wish's timeline.
@@ -215,6 +224,9 @@ impl Wish {
             referral: None,
             project_id: None,
             slots: (1, 0),
+            repeat: None,
+            series: None,
+            offer_until: None,
             holders: Vec::new(),
             created_at: 0,
             updated_at: 0,

@@ -49,8 +49,9 @@ pub async fn create(
     };
     let row = sqlx::query(
         "INSERT INTO wishes (resident_id, created_by, consent_note, grid_id, title, description, category, urgency, \
-         due_at, status, created_at, updated_at, opened_at, slots) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $10 = 'open' THEN $11 END, $12) RETURNING id",
+         due_at, status, created_at, updated_at, opened_at, slots, repeat_every, repeat_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $10 = 'open' THEN $11 END, $12, $13, $14) \
+         RETURNING id",
     )
     .bind(resident.id)
     .bind(caller.user_id)
@@ -64,9 +65,19 @@ pub async fn create(
     .bind(status.as_str())
     .bind(now)
     .bind(i64::from(new.slots))
+    .bind(new.repeat.map(|r| r.every.as_str()))
+    .bind(new.repeat.and_then(|r| r.until))
     .fetch_one(&mut *conn)
     .await?;
-    let wish = load(conn, row.get(0)).await?;
+    let id: i64 = row.get(0);
+    if new.repeat.is_some() {
+        // A recurring wish is the first occurrence of its series, named after it.
+        sqlx::query("UPDATE wishes SET series_id = id, occurrence = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let wish = load(conn, id).await?;
     // The consent note stays on the wish, shown only to those who may see contact details; the
     // timeline, which everyone who sees the wish can read, does not repeat it.
     let created = Step {

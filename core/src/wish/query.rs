@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::access::can_see;
 use super::model::{ResidentContact, TimelineEntry, VolunteerContact, Wish, WishFilter, WishStatus};
+use super::repeat::RepeatRule;
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
 
@@ -16,7 +17,8 @@ use crate::people::Caller;
 const WISH_COLUMNS: &str = "{w}id, {w}resident_id, {w}created_by, {w}consent_note, {w}grid_id, {w}title, \
     {w}description, {w}category, {w}urgency, {w}due_at, {w}status, {w}volunteer_id, {w}claimed_at, {w}fulfilled_at, \
     {w}fulfil_note, {w}closed_at, {w}rating, {w}rating_comment, {w}status_reason, {w}created_at, {w}updated_at, \
-    {w}referred_at, {w}referral_reason, {w}project_id, {w}slots, {w}slots_taken";
+    {w}referred_at, {w}referral_reason, {w}project_id, {w}slots, {w}slots_taken, {w}repeat_every, {w}repeat_until, \
+    {w}series_id, {w}occurrence, {w}offer_until";
 
 /// A wish joined with its resident's contact columns and its volunteer's name and phone, ready
 /// for a `WHERE`.
@@ -83,6 +85,11 @@ pub(super) fn from_row(row: &AnyRow) -> Wish {
         referral: referred_at.map(|at| (at, row.get::<Option<String>, _>("referral_reason").unwrap_or_default())),
         project_id: row.get("project_id"),
         slots: (count("slots").max(1), count("slots_taken")),
+        repeat: RepeatRule::from_columns(row.get("repeat_every"), row.get("repeat_until")),
+        series: row
+            .get::<Option<i64>, _>("series_id")
+            .zip(row.get::<Option<i64>, _>("occurrence")),
+        offer_until: row.get("offer_until"),
         // A one-slot wish's holder is its volunteer; several slots' holders are read by `with_holders`.
         holders: volunteer_id.into_iter().collect(),
         created_at: row.get("created_at"),

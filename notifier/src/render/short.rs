@@ -40,6 +40,7 @@ pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Valu
         PartyReminder => ("您的年度服务进度待加油", "Your year so far"),
         WishOverdue => ("您认领的心愿已超时，请尽快完成", "Claim overdue"),
         WishConfirmReminder => ("请确认心愿是否已完成", "Please confirm"),
+        WishOffered => ("新一期心愿先留给您认领", "Offered to you first"),
         Digest => ("网格日报：请查看待办心愿", "Grid daily digest"),
         WeeklyDigest => ("本周网格内有心愿等待认领", "Open wishes nearby"),
     };

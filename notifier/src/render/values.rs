@@ -137,6 +137,7 @@ pub fn status(kind: NotificationKind) -> &'static str {
         WishApproved => "已发布",
         WishReview | ResidenceRequest => "待审核",
         WishOverdue => "已超时",
+        WishOffered => "待您认领",
         Alert | GridAlert => "需关注",
         EventInvitation | GridEvent => "邀请",
         EventReminder => "即将开始",

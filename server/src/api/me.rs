@@ -75,7 +75,8 @@ struct PhoneCodeBody {
 #[oai(deny_unknown_fields)]
 struct PreferenceItem {
     /// wish_claimed, wish_assigned, wish_released, wish_fulfilled, wish_confirmed, wish_cancelled,
-    /// wish_rejected, wish_approved, wish_review, alert, digest.
+    /// wish_rejected, wish_approved, wish_review, wish_offered, alert, digest (and the other kinds a
+    /// person hears).
     kind: Text,
     /// wechat, robot or email.
     channel: Text,

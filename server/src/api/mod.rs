@@ -32,6 +32,7 @@ mod subscriptions;
 mod units;
 mod wish_actions;
 mod wish_edit;
+mod wish_query;
 mod wishes;
 
 use poem_openapi::Tags;

@@ -7,11 +7,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use microwish_core::clock::parse_rfc3339;
 use microwish_core::fields::{Description, Note, Title};
 use microwish_core::people::Caller;
-use microwish_core::wish::for_me::ForMeKey;
-use microwish_core::wish::{NewWish, Urgency, WishFilter, WishOrder, WishStatus, store};
+use microwish_core::wish::repeat::RepeatRule;
+use microwish_core::wish::{NewWish, Urgency, store};
 use microwish_wechat::Suggest;
 
 use super::Tag;
+use super::wish_query::{ListQuery, parse_filter};
 use crate::auth::BearerAuth;
 use crate::error::ApiError;
 use crate::payload::JsonBytes;
@@ -39,6 +40,34 @@ struct NewWishBody {
     consent_note: Option<Text>,
     /// How many volunteers it takes (a move, a clean-up day): 1 (default) to `wishes.max_slots`.
     slots: Option<i64>,
+    /// Repeat it (a weekly medicine run); needs `due_at`, the first occurrence's date.
+    repeat: Option<RepeatBody>,
+}
+
+/// How a wish repeats. The next occurrence opens when one closes (confirmed or closed by itself)
+/// or, at the latest, when the current one's date comes; occurrence k is due k−1 periods after
+/// the first `due_at`, and a new one is offered first, for `wishes.repeat_offer_window`, to the
+/// volunteers who served the last one. Cancelling (or rejecting) any occurrence stops the series.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
+struct RepeatBody {
+    /// week, 2weeks or month (the same day of the month; its last day when shorter).
+    every: Text,
+    /// No occurrence is due after this (RFC 3339; after `due_at`, at most three years later).
+    until: Option<Text>,
+}
+
+impl RepeatBody {
+    fn parse(self, first_due: Option<i64>) -> Result<RepeatRule, ApiError> {
+        let until = match self.until.as_deref() {
+            None => None,
+            Some(t) => Some(
+                parse_rfc3339(t)
+                    .ok_or_else(|| ApiError::invalid("invalid_field", "repeat: until must be an RFC 3339 time"))?,
+            ),
+        };
+        Ok(RepeatRule::parse(&self.every, until, first_due)?)
+    }
 }
 
 /// `urgency` as the wire spells it (posting and editing).
@@ -65,8 +94,10 @@ impl NewWishBody {
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| ApiError::invalid("invalid_field", "slots: must be at least 1"))?,
         };
+        let due_at = self.due_at.as_deref().map(|t| parse_due_at(t, now)).transpose()?;
         Ok(NewWish {
             slots,
+            repeat: self.repeat.map(|r| r.parse(due_at)).transpose()?,
             title: Title::parse(&self.title)?,
             description: Description::parse(&self.description)?,
             category: self.category.into_inner(),
@@ -76,7 +107,7 @@ impl NewWishBody {
                 .map(parse_urgency)
                 .transpose()?
                 .unwrap_or_default(),
-            due_at: self.due_at.as_deref().map(|t| parse_due_at(t, now)).transpose()?,
+            due_at,
             on_behalf_of: self.on_behalf_of,
             consent_note: self.consent_note.as_deref().map(Note::parse).transpose()?,
         })
@@ -91,86 +122,6 @@ enum Created {
 }
 
 pub struct WishApi(pub AppState);
-
-/// The query of `GET /wishes`, as given.
-pub(super) struct ListQuery {
-    status: Option<String>,
-    grid_id: Option<i64>,
-    category: Option<String>,
-    mine: Option<bool>,
-    referred: Option<bool>,
-    order: Option<String>,
-    cursor: Option<String>,
-    limit: Option<i64>,
-}
-
-fn bad_cursor() -> ApiError {
-    ApiError::invalid("invalid_cursor", "cursor: use next_cursor from the previous page")
-}
-
-/// `order` and the cursor that goes with it: the newest-first order pages by id, a volunteer's
-/// order (`for_me`, open wishes only, not with `mine`) by its own key.
-fn parse_order(q: &ListQuery, status: &mut Option<WishStatus>) -> Result<(WishOrder, Option<i64>), ApiError> {
-    match q.order.as_deref() {
-        None | Some("newest") => {
-            let before_id = match q.cursor.as_deref() {
-                None => None,
-                Some(c) => Some(c.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad_cursor)?),
-            };
-            Ok((WishOrder::Newest, before_id))
-        }
-        Some("for_me") => {
-            if status.is_some_and(|s| s != WishStatus::Open) || q.mine == Some(true) {
-                return Err(ApiError::invalid(
-                    "invalid_field",
-                    "order: for_me lists open wishes to claim (status=open, not with mine=true)",
-                ));
-            }
-            *status = Some(WishStatus::Open);
-            let after = q
-                .cursor
-                .as_deref()
-                .map(|c| ForMeKey::parse(c).ok_or_else(bad_cursor))
-                .transpose()?;
-            Ok((WishOrder::ForMe(after), None))
-        }
-        Some(_) => Err(ApiError::invalid("invalid_field", "order: newest (default) or for_me")),
-    }
-}
-
-fn parse_filter(q: ListQuery) -> Result<WishFilter, ApiError> {
-    let mut status = match &q.status {
-        None => None,
-        Some(s) => Some(
-            s.parse::<WishStatus>()
-                .map_err(|e| ApiError::invalid("invalid_field", format!("status: {e}")))?,
-        ),
-    };
-    let (order, before_id) = parse_order(&q, &mut status)?;
-    if q.category
-        .as_deref()
-        .is_some_and(|c| c.is_empty() || c.chars().count() > 40 || c.chars().any(char::is_control))
-    {
-        return Err(ApiError::invalid(
-            "invalid_field",
-            "category: a code from GET /api/v1/categories",
-        ));
-    }
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid("invalid_field", "limit: must be 1 to 100"));
-    }
-    Ok(WishFilter {
-        status,
-        grid_id: q.grid_id,
-        category: q.category,
-        mine: q.mine.unwrap_or(false),
-        referred: q.referred,
-        before_id,
-        order,
-        limit,
-    })
-}
 
 impl AppState {
     /// Checks wish text (a new wish's, or an edit's new title and description) with WeChat:

@@ -65,6 +65,16 @@ pub struct WishView {
     pub volunteers: Option<Vec<VolunteerView>>,
     /// How many volunteers it takes (1 for an ordinary wish).
     pub slots: i64,
+    /// How it repeats, while its series lives (absent once stopped or ended, and for a wish
+    /// that does not repeat).
+    pub repeat: Option<RepeatView>,
+    /// Of a recurring wish: its series, the id of its first occurrence.
+    pub series_id: Option<i64>,
+    /// Of a recurring wish: which occurrence it is, from 1.
+    pub occurrence: Option<i64>,
+    /// Until then only the volunteers who served the series' last occurrence may claim it (a
+    /// leader may still assign anyone). Absent when it was offered to nobody.
+    pub offered_until: Option<String>,
     /// Who holds a slot of it (once fulfilled: who served it), in the order they claimed; each of
     /// them sees the resident's contact, as the one volunteer of an ordinary wish does.
     pub holders: Vec<i64>,
@@ -97,6 +107,16 @@ pub struct WishView {
     pub fulfilled_at: Option<String>,
     /// Closed.
     pub closed_at: Option<String>,
+}
+
+/// How a recurring wish repeats.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RepeatView {
+    /// week, 2weeks or month.
+    pub every: String,
+    /// No occurrence is due after this.
+    pub until: Option<String>,
 }
 
 /// A page of wishes.
@@ -179,6 +199,13 @@ pub(crate) fn view(wish: Wish, seen: Seen) -> WishView {
         volunteer,
         volunteers,
         slots: i64::from(wish.slots.0),
+        repeat: wish.repeat.map(|r| RepeatView {
+            every: r.every.as_str().to_string(),
+            until: r.until.map(rfc3339),
+        }),
+        series_id: wish.series.map(|(series, _)| series),
+        occurrence: wish.series.map(|(_, k)| k),
+        offered_until: wish.offer_until.map(rfc3339),
         holders: wish.holders,
         referred_at: wish.referral.as_ref().map(|(at, _)| rfc3339(*at)),
         referral_reason: wish.referral.map(|(_, why)| why),

@@ -78,6 +78,7 @@ async fn scan_concurrently(app: &TestApp) -> ScanReport {
         alerts: a.alerts + b.alerts,
         messages: a.messages + b.messages,
         auto_closed: a.auto_closed + b.auto_closed,
+        repeats_opened: a.repeats_opened + b.repeats_opened,
     }
 }
 
