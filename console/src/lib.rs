@@ -67,7 +67,8 @@ pub const UPLOADS: &[&str] = &["/console/register/imports"];
 /// The console's pages, to be mounted at `/console`.
 pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
     use pages::{
-        audit, dashboard, event_edit, events, exports, grids, imports, login, party, people, queue, register, wish,
+        audit, dashboard, event_edit, events, exports, grids, imports, login, party, party_service, people, queue,
+        register, wish,
     };
     Route::new()
         .at("/", get(pages::index))
@@ -96,6 +97,12 @@ pub fn endpoint(state: ConsoleState) -> BoxEndpoint<'static> {
         .at("/audit", get(audit::page))
         .at("/party", get(party::branches))
         .at("/party/cobuild", get(party::cobuild))
+        .at("/party/registrations", get(party_service::registrations))
+        .at("/party/registrations/:id/:action", post(party_service::decide))
+        .at("/party/letters", get(party_service::letters))
+        .at("/party/letters.csv", get(party_service::sheet))
+        .at("/party/letters/:user_id", post(party_service::comment))
+        .at("/party/letters/:user_id/print", get(party_service::print))
         .at("/register", get(register::page))
         .at("/register/imports", get(imports::list).post(imports::upload))
         .at("/register/imports/:id", get(imports::one))

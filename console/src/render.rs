@@ -43,6 +43,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("import.html", include_str!("../templates/import.html")),
     ("party.html", include_str!("../templates/party.html")),
     ("cobuild.html", include_str!("../templates/cobuild.html")),
+    ("registrations.html", include_str!("../templates/registrations.html")),
+    ("letters.html", include_str!("../templates/letters.html")),
 ];
 
 impl Templates {

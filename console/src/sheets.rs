@@ -15,14 +15,7 @@ use crate::pages::local_time;
 /// Rows read per query.
 const PAGE: i64 = 1000;
 
-/// A cell that a spreadsheet will not run: text starting with `= + - @` (or a tab or CR) gets a
-/// leading apostrophe.
-pub fn cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    }
-}
+pub use microwish_core::console::export::cell;
 
 /// The file being written to the response: the BOM and the header before the first rows.
 pub struct Sheet {

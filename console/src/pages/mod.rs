@@ -10,6 +10,7 @@ pub mod grids;
 pub mod imports;
 pub mod login;
 pub mod party;
+pub mod party_service;
 pub mod people;
 pub mod queue;
 pub mod register;

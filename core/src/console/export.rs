@@ -9,6 +9,15 @@ use crate::error::CoreResult;
 use crate::people::Caller;
 use crate::privacy::mask_phone;
 
+/// A cell that a spreadsheet will not run: text starting with `= + - @` (or a tab or CR) gets a
+/// leading apostrophe. Every sheet that leaves the system writes its text through this.
+pub fn cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
 /// One exported wish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WishRow {

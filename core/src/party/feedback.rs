@@ -10,6 +10,7 @@ use super::progress::{self, Progress};
 use super::registration::{self, RegistrationStatus};
 use crate::audit::{self, Action, Subject};
 use crate::config::Settings;
+use crate::console::export::cell;
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Comment;
 use crate::people::Caller;
@@ -167,4 +168,69 @@ pub async fn letters(
         all.push(letter(conn, settings, id, year, now).await?);
     }
     Ok(all)
+}
+
+fn csv_failed(e: impl std::fmt::Display) -> CoreError {
+    CoreError::Storage(format!("feedback csv: {e}"))
+}
+
+/// The CSV a unit receives: one line a member (the rows of [`letters()`]), a BOM first so
+/// spreadsheet programs read it as UTF-8.
+pub fn csv(letters: &[Letter]) -> CoreResult<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let header = [
+        "user_id",
+        "name",
+        "work_unit",
+        "unit_branch",
+        "branch",
+        "category",
+        "year",
+        "hours",
+        "services",
+        "wishes",
+        "wish_hours",
+        "events",
+        "event_hours",
+        "visits",
+        "visit_hours",
+        "ratings",
+        "rating_average",
+        "target_hours",
+        "target_services",
+        "target_met",
+        "comment",
+    ];
+    out.write_record(header).map_err(csv_failed)?;
+    for l in letters {
+        let p = &l.progress;
+        let (unit, unit_branch) = l.work_unit.clone().unwrap_or_default();
+        let s = &p.served;
+        let met = super::target::on_track(p.target, s.minutes(), s.services(), 1.0);
+        let record = [
+            p.member.user_id.to_string(),
+            cell(&p.member.display_name),
+            cell(&unit),
+            cell(&unit_branch),
+            cell(&p.branch_name),
+            p.member.category.to_string(),
+            p.year.to_string(),
+            crate::printable::hours(s.minutes()),
+            s.services().to_string(),
+            s.wishes.services.to_string(),
+            crate::printable::hours(s.wishes.minutes),
+            s.events.services.to_string(),
+            crate::printable::hours(s.events.minutes),
+            s.visits.services.to_string(),
+            crate::printable::hours(s.visits.minutes),
+            l.ratings.count.to_string(),
+            l.ratings.average.map(|a| format!("{a:.2}")).unwrap_or_default(),
+            p.target.hours.to_string(),
+            p.target.services.to_string(),
+            if met { "yes" } else { "no" }.to_string(),
+            cell(&l.feedback.as_ref().map(|f| f.comment.clone()).unwrap_or_default()),
+        ];
+        out.write_record(record).map_err(csv_failed)?;
+    }
+    out.into_inner().map_err(csv_failed)
 }

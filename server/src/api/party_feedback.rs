@@ -95,68 +95,6 @@ enum Sheet {
     Csv(Csv),
 }
 
-/// The CSV of `letters` (a BOM first, so spreadsheet programs read it as UTF-8).
-fn sheet(letters: &[Letter]) -> Result<Vec<u8>, ApiError> {
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let header = [
-        "user_id",
-        "name",
-        "work_unit",
-        "unit_branch",
-        "branch",
-        "category",
-        "year",
-        "hours",
-        "services",
-        "wishes",
-        "wish_hours",
-        "events",
-        "event_hours",
-        "visits",
-        "visit_hours",
-        "ratings",
-        "rating_average",
-        "target_hours",
-        "target_services",
-        "target_met",
-        "comment",
-    ];
-    out.write_record(header)
-        .map_err(|e| ApiError::internal("feedback csv", e))?;
-    for l in letters {
-        let p = &l.progress;
-        let (unit, unit_branch) = l.work_unit.clone().unwrap_or_default();
-        let s = &p.served;
-        let met = target::on_track(p.target, s.minutes(), s.services(), 1.0);
-        let record = [
-            p.member.user_id.to_string(),
-            p.member.display_name.clone(),
-            unit,
-            unit_branch,
-            p.branch_name.clone(),
-            p.member.category.to_string(),
-            p.year.to_string(),
-            printable::hours(s.minutes()),
-            s.services().to_string(),
-            s.wishes.services.to_string(),
-            printable::hours(s.wishes.minutes),
-            s.events.services.to_string(),
-            printable::hours(s.events.minutes),
-            s.visits.services.to_string(),
-            printable::hours(s.visits.minutes),
-            l.ratings.count.to_string(),
-            l.ratings.average.map(|a| format!("{a:.2}")).unwrap_or_default(),
-            p.target.hours.to_string(),
-            p.target.services.to_string(),
-            if met { "yes" } else { "no" }.to_string(),
-            l.feedback.as_ref().map(|f| f.comment.clone()).unwrap_or_default(),
-        ];
-        out.write_record(record)
-            .map_err(|e| ApiError::internal("feedback csv", e))?;
-    }
-    out.into_inner().map_err(|e| ApiError::internal("feedback csv", e))
-}
-
 pub struct FeedbackApi(pub AppState);
 
 impl FeedbackApi {
@@ -274,7 +212,7 @@ impl FeedbackApi {
         let mut conn = self.0.db.pool().acquire().await?;
         let now = self.0.clock.now_ms();
         let letters = feedback::letters(&mut conn, &self.0.settings, year, in_service_only, now).await?;
-        Ok(Sheet::Csv(Csv(sheet(&letters)?)))
+        Ok(Sheet::Csv(Csv(feedback::csv(&letters)?)))
     }
 
     /// Your certificate of volunteer service hours in `year` (this one by default), as a page fit

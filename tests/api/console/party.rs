@@ -1,6 +1,7 @@
 //! The party secretary's party-building pages, on both engines: branches with their grids and
 //! members, each member's hours and services this year from the ledger; co-building units with
-//! their contacts, resources and projects with where each stands. Admins only.
+//! their contacts, resources and projects with where each stands; 双报到 registrations approved
+//! and rejected, year-end comments written, letters printed and the units' CSV. Admins only.
 
 use serde_json::json;
 
@@ -113,4 +114,110 @@ async fn party_pages(app: TestApp) {
             "{path}"
         );
     }
+}
+
+both_engines!(
+    registrations_decided_and_letters_written_in_the_console,
+    registrations_and_letters
+);
+async fn registrations_and_letters(app: TestApp) {
+    let c = Community::seed(&app).await;
+    let branch = app.branch(&c.admin, "第一党支部", &[c.grid_a]).await;
+    let filing =
+        json!({ "work_unit": "市第一人民医院", "unit_branch": "市第一人民医院党委", "posts": ["care_visits"] });
+    let mut filed = Vec::new();
+    for user in [&c.volunteer, &c.volunteer2] {
+        let r = app
+            .post("/api/v1/party/registrations", &user.token, filing.clone())
+            .await
+            .expect(201);
+        filed.push(r["id"].as_i64().unwrap());
+    }
+    let (approved, rejected) = (filed[0], filed[1]);
+
+    // A leader may not open the secretary's pages.
+    let mut leader = signed_in(&app, &c.leader_a).await;
+    leader.get("/console/party/registrations").await.expect(403);
+    leader.get("/console/party/letters").await.expect(403);
+
+    let mut admin = signed_in(&app, &c.admin).await;
+    let page = admin.get("/console/party/registrations").await.expect(200);
+    for id in [approved, rejected] {
+        assert!(
+            page.text.contains(&format!("id=\"registration-{id}\"")),
+            "{}",
+            page.text
+        );
+    }
+    assert!(page.text.contains("第一党支部（覆盖其网格）") && page.text.contains("市第一人民医院党委"));
+    let csrf = page.csrf();
+    let approve = format!("/console/party/registrations/{approved}/approve");
+    admin.post(&approve, &[("branch_id", "")]).await.expect(403);
+    admin
+        .post(&approve, &[("csrf", &csrf), ("branch_id", "")])
+        .await
+        .expect_redirect("/console/party/registrations?done=registration_approve");
+    admin
+        .post(&approve, &[("csrf", &csrf), ("branch_id", "")])
+        .await
+        .expect(409);
+    let reject = format!("/console/party/registrations/{rejected}/reject");
+    admin.post(&reject, &[("csrf", &csrf)]).await.expect(422);
+    admin
+        .post(&reject, &[("csrf", &csrf), ("reason", "请补充证明")])
+        .await
+        .expect_redirect("/console/party/registrations?done=registration_reject");
+    let after = admin.get("/console/party/registrations").await.expect(200);
+    assert!(after.text.contains("class=\"registration-rejected\"") && after.text.contains("请补充证明"));
+    let year = app.me_party(&c.volunteer, "").await.expect(200);
+    assert_eq!(
+        (year["branch"]["id"].as_i64(), year["category"].as_str()),
+        (Some(branch), Some("in_service"))
+    );
+
+    // The letters: the member listed, a comment written, the letter printed with it, the CSV.
+    let letters = admin.get("/console/party/letters").await.expect(200);
+    let this_year = year["year"].as_i64().unwrap().to_string();
+    assert!(
+        letters.text.contains(&format!("id=\"member-{}\"", c.volunteer.id)),
+        "{}",
+        letters.text
+    );
+    let comment = format!("/console/party/letters/{}", c.volunteer.id);
+    admin
+        .post(
+            &comment,
+            &[("csrf", &csrf), ("year", &this_year), ("comment", "=热心服务")],
+        )
+        .await
+        .expect_redirect(&format!(
+            "/console/party/letters?year={this_year}&done=feedback_saved#member-{}",
+            c.volunteer.id
+        ));
+    admin
+        .post(&comment, &[("csrf", &csrf), ("year", &this_year), ("comment", " ")])
+        .await
+        .expect(422);
+    let print = admin
+        .get(&format!(
+            "/console/party/letters/{}/print?year={this_year}",
+            c.volunteer.id
+        ))
+        .await
+        .expect(200);
+    assert!(
+        print.text.contains("市第一人民医院党委：") && print.text.contains("=热心服务"),
+        "{}",
+        print.text
+    );
+    let sheet = admin
+        .get(&format!("/console/party/letters.csv?year={this_year}"))
+        .await
+        .expect(200);
+    assert!(
+        sheet.text.contains("小王") && sheet.text.contains("'=热心服务"),
+        "no formula: {}",
+        sheet.text
+    );
+    assert!(!sheet.text.contains("小李"), "rejected: not a member");
 }
