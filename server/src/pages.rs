@@ -163,7 +163,7 @@ impl AppState {
         after: Option<ForMeKey>,
     ) -> Result<JsonBytes<WishPage>, ApiError> {
         let mut conn = self.db.pool().acquire().await?;
-        let sla = &self.settings.escalation;
+        let sla = (&self.settings.escalation, self.clock.now_ms());
         let (wishes, last) = store::list_for_me(&mut conn, caller, filter, after, sla).await?;
         drop(conn);
         let items = self.present(caller, wishes).await?;

@@ -6,8 +6,8 @@
 //! leader as unclaimed (opened + its category's `escalation` limit). A wish past either comes
 //! first: it is the one the community is about to fail.
 //!
-//! The wishes a volunteer cannot claim are left out: their own, and those bundled into a
-//! co-building project.
+//! The wishes a volunteer cannot claim are left out: their own, those bundled into a co-building
+//! project, and a recurring wish's occurrence offered to someone else just now.
 
 use sqlx::{AnyConnection, Row};
 
@@ -52,18 +52,20 @@ enum Bind {
 /// One page of open wishes in `caller`'s order, after `after`; also the key of the last wish
 /// when the page is full (the next page's cursor). `filter.status` is open by the caller's
 /// check; its grid, category and referral filters narrow the list as they do the newest-first one.
+/// `sla` and `now`: the unclaimed limits, and the moment offers are judged at.
 pub async fn list(
     conn: &mut AnyConnection,
     caller: &Caller,
     filter: &WishFilter,
     after: Option<ForMeKey>,
-    sla: &EscalationSettings,
+    (sla, now): (&EscalationSettings, i64),
 ) -> CoreResult<(Vec<Wish>, Option<ForMeKey>)> {
     let mut binds = vec![Bind::Int(caller.user_id)];
     let param = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
         format!("${}", binds.len())
     };
+    let now = param(Bind::Int(now), &mut binds);
     // The unclaimed limit of the wish's category, as configured (a handful of categories).
     let mut limit = String::from("CASE");
     for (code, d) in &sla.category_sla {
@@ -85,7 +87,9 @@ pub async fn list(
     let (columns, joins) = select_wish().split_once(" FROM ").unwrap_or_default();
     let mut sql = format!(
         "SELECT * FROM ({columns}, {rank} AS fm_rank, {deadline} AS fm_deadline FROM {joins} \
-         WHERE w.status = 'open' AND w.project_id IS NULL AND w.resident_id <> $1 AND w.created_by <> $1"
+         WHERE w.status = 'open' AND w.project_id IS NULL AND w.resident_id <> $1 AND w.created_by <> $1 \
+         AND (w.offer_until IS NULL OR w.offer_until <= {now} \
+         OR EXISTS (SELECT 1 FROM wish_offers o WHERE o.wish_id = w.id AND o.volunteer_id = $1))"
     );
     if let Some(grid) = filter.grid_id {
         sql.push_str(&format!(" AND w.grid_id = {}", param(Bind::Int(grid), &mut binds)));

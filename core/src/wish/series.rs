@@ -1,6 +1,7 @@
 //! A recurring wish's series in the store: opening the next occurrence (when the current one
 //! closes, or when its date has come — whichever is first), offering it first to whoever served
-//! the last one, and stopping the series.
+//! the last one, and stopping the series (by a cancel or rejection, its end date, or on request
+//! of the resident's side or staff, keeping the current occurrence).
 //!
 //! **Exactly once.** The next occurrence is one `INSERT … SELECT … ON CONFLICT (series_id,
 //! occurrence) DO NOTHING`: however many schedulers, and a confirmation, try at the same moment,
@@ -17,8 +18,9 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::access::capacities;
 use super::effects;
-use super::machine::Action;
+use super::machine::{Action, Actor};
 use super::model::{Wish, WishStatus};
 use super::notify::Announcement;
 use super::query::load;
@@ -26,6 +28,7 @@ use super::trail::{self, Step};
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
 use crate::notify::NotificationKind;
+use crate::people::Caller;
 
 /// What a change means for the wish's series: a closed occurrence opens the next; a cancelled or
 /// rejected one stops the series. Part of the change's transaction.
@@ -154,6 +157,39 @@ pub async fn stop(conn: &mut AnyConnection, series_id: i64) -> CoreResult<()> {
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Stops the series of wish `id` on request, after the occurrences there are: the resident or
+/// whoever posted it, its grid's leader or an admin (this occurrence stays as it is — stopping is
+/// not cancelling). The timeline of the wish records who stopped it.
+pub async fn stop_for(conn: &mut AnyConnection, caller: &Caller, id: i64, now: i64) -> CoreResult<Wish> {
+    let wish = super::query::get(conn, caller, id).await?;
+    let may = capacities(caller, &wish)
+        .into_iter()
+        .any(|a| matches!(a, Actor::Owner | Actor::Leader | Actor::Admin));
+    if !may {
+        return Err(CoreError::forbidden(
+            "not_permitted",
+            "only the resident's side, the grid's leader or an admin may stop a recurring wish",
+        ));
+    }
+    let Some((series_id, _)) = wish.series.filter(|_| wish.repeat.is_some()) else {
+        return Err(CoreError::conflict(
+            "not_repeating",
+            format!("wish {id} does not repeat (any more)"),
+        ));
+    };
+    stop(conn, series_id).await?;
+    let step = Step {
+        wish_id: id,
+        actor_id: Some(caller.user_id),
+        action: "stop_repeat",
+        from: Some(wish.status),
+        to: wish.status,
+        note: None,
+    };
+    trail::record(conn, step, &wish, &[], now).await?;
+    load(conn, id).await
 }
 
 /// Refuses a claim of a wish offered to someone else while the offer lasts.

@@ -1,12 +1,13 @@
 //! Editing a wish over HTTP: `PUT /wishes/{id}` by its resident or whoever posted it, while it is
-//! under review or open. The new text passes the same content check as a new wish's.
+//! under review or open — the new text passes the same content check as a new wish's — and
+//! stopping a recurring wish (`DELETE /wishes/{id}/repeat`).
 
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use microwish_core::fields::{Description, Title};
-use microwish_core::wish::{WishEdit, store};
+use microwish_core::wish::{WishEdit, series, store};
 
 use super::Tag;
 use super::wishes::{parse_due_at, parse_urgency};
@@ -100,6 +101,21 @@ impl WishEditApi {
         let view = state.present_in(&mut tx, &caller, wish).await?;
         tx.commit().await?;
         state.outbox_wake.notify_one();
+        Ok(Json(view))
+    }
+
+    /// Resident (or whoever posted it), the grid's leader or an admin: stop a recurring wish — no
+    /// occurrence opens after the ones there are; this one stays as it is (cancel it to withdraw
+    /// it too). 403 for anyone else, 409 `not_repeating` when it does not repeat (any more). The
+    /// timeline records `stop_repeat`.
+    #[oai(path = "/wishes/:id/repeat", method = "delete")]
+    async fn stop_repeat(&self, auth: BearerAuth, id: Path<i64>) -> Result<Json<WishView>, ApiError> {
+        let state = &self.0;
+        let caller = state.caller(&auth).await?;
+        let mut tx = state.db.begin_write().await?;
+        let wish = series::stop_for(&mut tx, &caller, id.0, state.clock.now_ms()).await?;
+        let view = state.present_in(&mut tx, &caller, wish).await?;
+        tx.commit().await?;
         Ok(Json(view))
     }
 }

@@ -140,7 +140,8 @@ pub struct TimelineView {
     /// Who (absent for the system).
     pub actor_id: Option<i64>,
     /// create, approve, reject, claim, assign, release, fulfil, confirm, cancel, auto_close, edit,
-    /// refer, deliver, return (a project's: propose, agree, decline, deliver).
+    /// refer, deliver, return, repeat (a recurring wish's new occurrence), stop_repeat (a project's:
+    /// propose, agree, decline, deliver).
     pub action: String,
     /// Status before.
     pub from_status: Option<String>,

@@ -102,7 +102,17 @@ async fn on_close(app: TestApp) {
     let timeline = app.timeline(&c.owner, second).await;
     assert_eq!(timeline[0]["action"], "repeat");
 
-    // During the offer only they may claim it.
+    // During the offer only they may claim it — and only their order of open wishes shows it.
+    let in_order = |v: &Value| v["items"].as_array().unwrap().iter().any(|w| w["id"] == second);
+    let theirs = app
+        .get("/api/v1/wishes?order=for_me", &c.volunteer.token)
+        .await
+        .expect(200);
+    let others = app
+        .get("/api/v1/wishes?order=for_me", &c.volunteer2.token)
+        .await
+        .expect(200);
+    assert!(in_order(&theirs) && !in_order(&others), "{theirs} / {others}");
     app.act(&c.volunteer2, second, "claim", None)
         .await
         .expect_error(409, "offered");
@@ -195,6 +205,29 @@ async fn stopping(app: TestApp) {
 
     // Until a date: the occurrence due on it is the last. (Signed in afresh: weeks pass.)
     let owner = app.login(&c.owner.openid).await;
+    let leader = app.login(&c.leader_a.openid).await;
+    let volunteer = app.login(&c.volunteer.openid).await;
+
+    // Stopped on request: the current occurrence stays open, nothing follows. Only the
+    // resident's side and staff may; twice is a 409.
+    let kept = weekly(&app, &owner, HOUR, json!({})).await["id"].as_i64().unwrap();
+    let stop = format!("/api/v1/wishes/{kept}/repeat");
+    let answer = app.call("DELETE", &stop, Some(&volunteer.token), None).await;
+    answer.expect_error(403, "not_permitted");
+    let stopped = app.call("DELETE", &stop, Some(&leader.token), None).await.expect(200);
+    assert!(
+        stopped.get("repeat").is_none() && stopped["status"] == "open",
+        "{stopped}"
+    );
+    app.call("DELETE", &stop, Some(&owner.token), None)
+        .await
+        .expect_error(409, "not_repeating");
+    let steps = app.timeline(&owner, kept).await;
+    assert_eq!(steps.last().unwrap()["action"], "stop_repeat");
+    app.clock.advance_ms(2 * HOUR);
+    scan_now(&app).await;
+    assert_eq!(series(&app, kept).await.len(), 1, "nothing after a stop");
+
     let due = 3 * HOUR;
     let until = rfc3339(app.clock.now_ms() + due + 7 * DAY);
     let ending = weekly(&app, &owner, due, json!({ "until": until })).await;
