@@ -267,6 +267,6 @@ async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<Vec<(&'static str,
     )
     .await?;
     tx.commit().await?;
-    party::seed(db, ids[0], &grids, &ids[3..5]).await?;
+    party::seed(db, settings, (ids[0], ids[6]), &grids, &ids[3..5]).await?;
     Ok(tokens)
 }

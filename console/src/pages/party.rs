@@ -14,7 +14,7 @@ use microwish_core::cobuild::resource::{self, ResourceFilter};
 use microwish_core::cobuild::unit;
 use microwish_core::console::party;
 use microwish_core::insight::tz;
-use microwish_core::party::branch;
+use microwish_core::party::{branch, target};
 use microwish_core::people::grid;
 use microwish_core::privacy::mask_phone;
 use microwish_core::{CoreError, Settings};
@@ -54,6 +54,8 @@ pub async fn branches(req: &Request, state: Data<&ConsoleState>, signed: Signed)
         return render::error(state, req, StatusCode::FORBIDDEN, "not_permitted", None);
     }
     let (year, since) = year_start(&state.settings, state.now());
+    let span = target::year_bounds(&tz(&state.settings), year).unwrap_or((since, since));
+    let share = target::share_gone(span.0, span.1, state.now());
     let loaded = async {
         let mut conn = state.db.pool().acquire().await?;
         let branches = branch::list(&mut conn).await?;
@@ -73,8 +75,11 @@ pub async fn branches(req: &Request, state: Data<&ConsoleState>, signed: Signed)
                 .iter()
                 .filter(|m| m.branch_id == b.id)
                 .map(|m| {
+                    let goal = state.settings.party.target(m.category.as_str());
+                    let on_track = target::on_track(goal, m.minutes, m.services, share);
                     json!({ "name": m.name, "category": m.category.as_str(), "hours": format!("{:.1}", m.minutes as f64 / 60.0),
-                            "services": m.services })
+                            "services": m.services, "target_hours": goal.hours, "target_services": goal.services,
+                            "on_track": on_track })
                 })
                 .collect();
             json!({ "id": b.id, "name": b.name, "grids": names, "members": members })

@@ -89,6 +89,10 @@ async fn party_pages(app: TestApp) {
         row.contains("在职党员") && row.contains("<td class=\"hours\">0.8</td>") && row.contains("<td>1</td>"),
         "{row}"
     );
+    assert!(
+        row.contains("24小时、12次 · "),
+        "progress against the yearly target: {row}"
+    );
     assert!(t.contains("class=\"member-community\"><td>小李</td>"), "{t}");
 
     let cob = secretary.get("/console/party/cobuild").await.expect(200);
