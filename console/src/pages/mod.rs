@@ -119,6 +119,20 @@ where
     }
 }
 
+/// The action a form's path names (`…/{id}/approve`), one of `known`; else the 404 page.
+pub fn named<A: Copy>(
+    state: &ConsoleState,
+    req: &Request,
+    name: &str,
+    known: &[(&str, A)],
+) -> Result<A, Box<Response>> {
+    known
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| Box::new(render::error(state, req, StatusCode::NOT_FOUND, "not_found", None)))
+}
+
 /// What a form's redirect says was done (`?done=…`), if it is one of `known`.
 pub fn flash(req: &Request, known: &[&'static str]) -> Option<&'static str> {
     let query = req.uri().query()?;

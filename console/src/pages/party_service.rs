@@ -121,18 +121,16 @@ pub async fn decide(
     form: Form<DecisionForm>,
 ) -> Response {
     let (id, action) = path.0;
-    let action = match action.as_str() {
-        "approve" => RegistrationAction::Approve,
-        "reject" => RegistrationAction::Reject,
-        _ => return render::error(*state, req, StatusCode::NOT_FOUND, "not_found", None),
+    let known = [
+        ("approve", RegistrationAction::Approve),
+        ("reject", RegistrationAction::Reject),
+    ];
+    let decision = match super::named(*state, req, &action, &known) {
+        Ok(decision) => decision,
+        Err(not_found) => return *not_found,
     };
     let now = state.now();
-    let done = if action == RegistrationAction::Approve {
-        "approve"
-    } else {
-        "reject"
-    };
-    let back = move |()| format!("/console/party/registrations?done=registration_{done}");
+    let back = move |()| format!("/console/party/registrations?done=registration_{action}");
     act(*state, req, &form.csrf, back, async |tx, caller| {
         let branch_id = match form.branch_id.trim() {
             "" => None,
@@ -145,7 +143,7 @@ pub async fn decide(
             .filter(|r| !r.is_empty())
             .map(Note::parse)
             .transpose()?;
-        registration::decide(tx, caller, id, action, Decision { reason, branch_id }, now)
+        registration::decide(tx, caller, id, decision, Decision { reason, branch_id }, now)
             .await
             .map(drop)
     })

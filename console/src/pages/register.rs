@@ -120,10 +120,10 @@ pub async fn decide(
     form: Form<DecisionForm>,
 ) -> Response {
     let (id, action) = path.0;
-    let decision = match action.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject,
-        _ => return render::error(*state, req, StatusCode::NOT_FOUND, "not_found", None),
+    let known = [("approve", Decision::Approve), ("reject", Decision::Reject)];
+    let decision = match super::named(*state, req, &action, &known) {
+        Ok(decision) => decision,
+        Err(not_found) => return *not_found,
     };
     let now = state.now();
     let back = |()| format!("/console/register?done=residence_{action}");

@@ -3,6 +3,7 @@
 //! register's people. No contact details in full: an export leaves the system, and contact
 //! details are revealed one at a time on screen, audited.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::CoreResult;
@@ -16,6 +17,15 @@ pub fn cell(text: &str) -> String {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),
     }
+}
+
+/// One page of an export: `sql` names `$1` the id to read after and `$2` the page's size.
+async fn page(conn: &mut AnyConnection, sql: String, (after_id, limit): (i64, i64)) -> CoreResult<Vec<AnyRow>> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 /// One exported wish.
@@ -63,11 +73,7 @@ pub async fn wishes_page(
          FROM wishes w JOIN grids g ON g.id = w.grid_id LEFT JOIN users v ON v.id = w.volunteer_id \
          WHERE {scope} AND w.id > $1 ORDER BY w.id LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = page(conn, sql, (after_id, limit)).await?;
     Ok(rows
         .iter()
         .map(|r| WishRow {
@@ -128,11 +134,7 @@ pub async fn hours_page(
          LEFT JOIN wishes w ON w.id = h.wish_id LEFT JOIN grids g ON g.id = {grid} \
          WHERE {scope} AND h.id > $1 ORDER BY h.id LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = page(conn, sql, (after_id, limit)).await?;
     Ok(rows
         .iter()
         .map(|r| HoursRow {
@@ -193,11 +195,7 @@ pub async fn people_page(
          FROM people p JOIN households h ON h.id = p.household_id JOIN buildings b ON b.id = h.building_id \
          JOIN grids g ON g.id = b.grid_id WHERE {scope} AND p.id > $1 ORDER BY p.id LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = page(conn, sql, (after_id, limit)).await?;
     Ok(rows
         .iter()
         .map(|r| {
