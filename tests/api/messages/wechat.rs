@@ -289,3 +289,47 @@ async fn event_kinds(app: TestApp) {
         "when the visit falls due"
     );
 }
+
+both_engines!(party_kinds_go_out_by_wechat, party_kinds, crate::messages::configure);
+async fn party_kinds(app: TestApp) {
+    let capture = SmtpCapture::start().await.unwrap();
+    let c = Community::seed(&app).await;
+    register_templates(&app);
+    let worker = worker(&app, &capture, |_| {});
+    for who in [&c.admin, &c.volunteer, &c.volunteer2] {
+        subscribe_all(&app, who, 5).await;
+    }
+    app.branch(&c.admin, "第一党支部", &[c.grid_a]).await;
+    let filing =
+        json!({ "work_unit": "市第一人民医院", "unit_branch": "市第一人民医院党委", "posts": ["care_visits"] });
+    let mut ids = Vec::new();
+    for who in [&c.volunteer, &c.volunteer2] {
+        let r = app
+            .post("/api/v1/party/registrations", &who.token, filing.clone())
+            .await
+            .expect(201);
+        ids.push(r["id"].as_i64().unwrap());
+    }
+    let decide = |id: i64, action: &str| format!("/api/v1/party/registrations/{id}/{action}");
+    app.call("POST", &decide(ids[0], "approve"), Some(&c.admin.token), None)
+        .await
+        .expect(200);
+    let reason = json!({ "reason": "请补充单位党组织证明" });
+    app.post(&decide(ids[1], "reject"), &c.admin.token, reason)
+        .await
+        .expect(200);
+    drain(&worker).await;
+
+    // The admin hears of each filing on the leaders' template; the applicants of the decision on
+    // the one review results share, with the registration's page.
+    let filed = sent_to(&app, &c.admin, Alert);
+    assert_eq!(filed.len(), 2, "{filed:#?}");
+    assert!(filed.iter().all(|m| m["data"]["phrase2"]["value"] == "待审批"));
+    let page = |id: i64| format!("pages/party/registration?id={id}");
+    let approved = sent_to(&app, &c.volunteer, WishApproved);
+    let approved = with(&approved, &[("phrase2", "已通过"), ("thing1", "市第一人民医院")]);
+    assert_eq!(approved["page"], page(ids[0]));
+    let rejected = sent_to(&app, &c.volunteer2, WishApproved);
+    let rejected = with(&rejected, &[("phrase2", "未通过"), ("thing4", "请补充单位党组织证明")]);
+    assert_eq!(rejected["page"], page(ids[1]));
+}
