@@ -115,6 +115,8 @@ bounded_text!(/// The party organisation of a 双报到 member's work unit: 1 to
     UnitBranch, "unit_branch", 1, 60);
 bounded_text!(/// The community's year-end comment on a party member: 1 to 2,000 characters.
     Comment, "comment", 1, 2000);
+bounded_text!(/// A notice's text: 1 to 2,000 characters.
+    NoticeBody, "body", 1, 2000);
 
 /// A mainland China mobile number: 11 digits starting 13–19; `+86`/`86` prefixes and spaces
 /// or dashes are accepted and removed.

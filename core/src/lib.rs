@@ -17,6 +17,7 @@ pub mod insight;
 pub mod lang;
 pub mod links;
 pub mod machine;
+pub mod notice;
 pub mod notify;
 pub mod overview;
 pub mod party;

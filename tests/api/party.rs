@@ -3,6 +3,7 @@
 //! self-declared (non-admins get 403) and bad input gets a clear 4xx.
 
 mod membership;
+mod notices;
 mod registration;
 mod reminder;
 mod service;

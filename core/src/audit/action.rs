@@ -72,6 +72,7 @@ actions! {
     RegistrationApprove => "registration.approve",
     RegistrationReject => "registration.reject",
     FeedbackWrite => "feedback.write",
+    NoticePublish => "notice.publish",
     UnitCreate => "unit.create",
     UnitUpdate => "unit.update",
     UnitContact => "unit.contact",
@@ -157,6 +158,8 @@ pub enum Subject {
     Project(i64),
     /// A 双报到 registration.
     Registration(i64),
+    /// A notice.
+    Notice(i64),
 }
 
 impl Subject {
@@ -177,6 +180,7 @@ impl Subject {
         "resource",
         "project",
         "registration",
+        "notice",
     ];
 
     /// The subject's type name and id.
@@ -197,6 +201,7 @@ impl Subject {
             Subject::Resource(id) => ("resource", Some(id)),
             Subject::Project(id) => ("project", Some(id)),
             Subject::Registration(id) => ("registration", Some(id)),
+            Subject::Notice(id) => ("notice", Some(id)),
         }
     }
 }

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::CoreResult;
-use crate::event::invite::{self, bind_all, in_list};
+use crate::event::invite;
 use crate::people::Caller;
+use crate::people::audience::{bind_all, in_list};
 
 /// A residence request waiting for a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]

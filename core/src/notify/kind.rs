@@ -80,6 +80,8 @@ pub enum NotificationKind {
     PartyRejected,
     /// Mid-year: an in-service member is behind their yearly target (a gentle reminder).
     PartyReminder,
+    /// A notice (通知公告) from a grid leader or an admin.
+    Notice,
 }
 
 /// What a notification's `recipient_id` names.
@@ -114,7 +116,7 @@ pub enum Audience {
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 35] = [
+    pub const ALL: [NotificationKind; 36] = [
         Self::WishReview,
         Self::WishApproved,
         Self::WishRejected,
@@ -150,6 +152,7 @@ impl NotificationKind {
         Self::PartyApproved,
         Self::PartyRejected,
         Self::PartyReminder,
+        Self::Notice,
     ];
 
     /// The name on the row, in preferences and in the API.
@@ -190,6 +193,7 @@ impl NotificationKind {
             Self::PartyApproved => "party_approved",
             Self::PartyRejected => "party_rejected",
             Self::PartyReminder => "party_reminder",
+            Self::Notice => "notice",
         }
     }
 

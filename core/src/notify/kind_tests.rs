@@ -17,7 +17,7 @@ fn work_group_kinds_are_not_personal_preferences() {
     assert_eq!(NotificationKind::GridAlert.preference_group(), None);
     assert_eq!(NotificationKind::GridEvent.audience(), Audience::WorkGroup);
     assert_eq!(NotificationKind::Alert.preference_group(), Some("alert"));
-    assert_eq!(NotificationKind::preference_groups().count(), 31);
+    assert_eq!(NotificationKind::preference_groups().count(), 32);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! People and their place in the community: users, roles, grids, sessions, and the caller
 //! identity every rule is checked against.
 
+pub mod audience;
 pub mod caller;
 pub mod grid;
 pub mod preferences;

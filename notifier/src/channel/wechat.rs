@@ -98,6 +98,7 @@ fn own_page(n: &Notification) -> String {
         (_, "residence_request") => format!("pages/residence/review?id={}", n.subject_id),
         (_, "project") => format!("pages/project/detail?id={}", n.subject_id),
         (_, "registration") => format!("pages/party/registration?id={}", n.subject_id),
+        (_, "notice") => format!("pages/notice/detail?id={}", n.subject_id),
         (PartyReminder, _) => "pages/party/me".to_string(),
         _ => format!("pages/wish/detail?id={}", n.subject_id),
     }

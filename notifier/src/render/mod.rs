@@ -65,7 +65,7 @@ macro_rules! all_kinds {
             "event_cancelled", "event_reminder", "event_promoted", "digest", "weekly_digest", "visit_due", "visit_recorded",
             "residence_request", "wish_delivered", "project_proposed", "project_agreed", "project_declined",
             "project_delivered", "wish_overdue", "wish_confirm_reminder", "wish_offered", "party_registration",
-            "party_approved", "party_rejected", "party_reminder", "generic")
+            "party_approved", "party_rejected", "party_reminder", "notice", "generic")
     };
 }
 

@@ -38,6 +38,7 @@ pub fn short_text(kind: NotificationKind, lang: Lang, payload: &serde_json::Valu
         PartyApproved => ("您的双报到已通过", "双报到 approved"),
         PartyRejected => ("您的双报到未通过", "双报到 not approved"),
         PartyReminder => ("您的年度服务进度待加油", "Your year so far"),
+        Notice => ("社区有新通知", "A community notice"),
         WishOverdue => ("您认领的心愿已超时，请尽快完成", "Claim overdue"),
         WishConfirmReminder => ("请确认心愿是否已完成", "Please confirm"),
         WishOffered => ("新一期心愿先留给您认领", "Offered to you first"),

@@ -121,6 +121,10 @@ fn note(f: &Facts<'_>) -> String {
             format!("网格内{}个心愿等待认领", count("open")),
             format!("{} wishes await a volunteer", count("open")),
         ),
+        // A notice's own first words (the channel cuts them to its keyword's length).
+        Notice => f
+            .text("body")
+            .map_or_else(|| super::short_text(Notice, f.lang, &f.n.payload), str::to_string),
         kind => super::short_text(kind, f.lang, &f.n.payload),
     }
 }
@@ -156,6 +160,7 @@ pub fn status(kind: NotificationKind) -> &'static str {
         PartyApproved => "已通过",
         PartyRejected => "未通过",
         PartyReminder => "温馨提醒",
+        Notice => "通知",
     }
 }
 

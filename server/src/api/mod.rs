@@ -17,6 +17,7 @@ mod insight;
 mod me;
 mod me_party;
 mod needs;
+mod notices;
 mod party;
 mod party_admin;
 mod party_feedback;
@@ -104,8 +105,8 @@ type StaffApis = (admin::AdminApi, PartyApis, CoBuildingApis, audit::AuditApi);
 /// The caller's own: profile, subscribe messages, calendar feed.
 type MeApis = (me::MeApi, subscriptions::SubscriptionApi, calendar::CalendarApi);
 
-/// Events: managing and answering them, and the lists.
-type EventApis = (events::EventApi, event_lists::EventListApi);
+/// Events: managing and answering them, and the lists; notices to the same audiences.
+type EventApis = (events::EventApi, event_lists::EventListApi, notices::NoticeApi);
 
 /// Every resource of the API.
 pub fn all(
@@ -141,6 +142,7 @@ pub fn all(
         (
             events::EventApi(state.clone()),
             event_lists::EventListApi(state.clone()),
+            notices::NoticeApi(state.clone()),
         ),
         hours::HoursApi(state.clone()),
         insight::InsightApi(state.clone()),

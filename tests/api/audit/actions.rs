@@ -204,7 +204,7 @@ async fn event_actions(app: &TestApp, c: &Community) {
 
 /// Staff work: a grid made and renamed, its leader set from the command line, sessions revoked,
 /// a dead notification retried, a party branch with a member, a 双报到 registration rejected and one
-/// approved, a year-end comment.
+/// approved, a year-end comment, a notice.
 async fn staff_actions(app: &TestApp, c: &Community) {
     let third = app.grid(&c.admin, "第三网格", None).await;
     app.put(
@@ -289,6 +289,8 @@ async fn staff_actions(app: &TestApp, c: &Community) {
     )
     .await
     .expect(200);
+    let notice = json!({ "title": "通知", "body": "明天停水", "audience": { "grid_ids": [c.grid_a] } });
+    app.post("/api/v1/notices", &c.admin.token, notice).await.expect(201);
 
     let unit = id(&app
         .unit(&c.admin, "区医院", "chen@hospital.example", None)
