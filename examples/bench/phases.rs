@@ -40,7 +40,9 @@ pub(crate) async fn closed_get(
             })
         })
         .collect();
-    (start.elapsed(), merged(tasks).await)
+    // The tasks first: a tuple's elements are evaluated in order, so the clock must be read after.
+    let tally = merged(tasks).await;
+    (start.elapsed(), tally)
 }
 
 /// Open loop: `rate` requests/s spread over `workers` tasks on a fixed schedule; each latency is
@@ -72,7 +74,9 @@ pub(crate) async fn open_get(
             })
         })
         .collect();
-    (start.elapsed(), merged(tasks).await)
+    // The tasks first: a tuple's elements are evaluated in order, so the clock must be read after.
+    let tally = merged(tasks).await;
+    (start.elapsed(), tally)
 }
 
 /// Contended claims: the open wishes, shuffled, each offered `CONTENDERS` times in a row to
@@ -121,5 +125,7 @@ pub(crate) async fn claims(
             })
         })
         .collect();
-    (start.elapsed(), merged(tasks).await)
+    // The tasks first: a tuple's elements are evaluated in order, so the clock must be read after.
+    let tally = merged(tasks).await;
+    (start.elapsed(), tally)
 }

@@ -40,7 +40,12 @@ pub(crate) struct ServerProcess {
 impl ServerProcess {
     /// Re-executes this binary with `--serve-only` and the settings as environment variables.
     pub(crate) fn spawn(settings: &Settings) -> anyhow::Result<ServerProcess> {
-        let exe = std::env::current_exe().context("cannot find the bench executable")?;
+        // MICROWISH_BENCH_SERVER: another build's bench binary serves instead (before/after runs
+        // with one client).
+        let exe = match std::env::var_os("MICROWISH_BENCH_SERVER") {
+            Some(exe) => exe.into(),
+            None => std::env::current_exe().context("cannot find the bench executable")?,
+        };
         let mut child = Command::new(exe)
             .arg("--serve-only")
             .env("MICROWISH__SERVER__BIND", "127.0.0.1:0")

@@ -11,7 +11,8 @@ use super::model::Wish;
 use super::query::load;
 use super::rules::{assignable, changed, check_claim_limit, open_to_volunteers, refusal};
 use super::trail::{self, Step};
-use super::{audited, claim, effects, notify, series, slots};
+use super::claim::{self, Taken};
+use super::{audited, effects, notify, series, slots};
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
 use crate::people::Caller;
@@ -42,12 +43,19 @@ pub async fn apply(
     now: i64,
 ) -> CoreResult<Wish> {
     let actor_id = caller.map(|c| c.user_id);
-    if let (Action::Claim, Some(c)) = (action, caller)
-        && let Some((before, after)) = claim::take(conn, c, id, settings.wishes.max_open_claims, now).await?
-    {
-        return finish(conn, actor_id, &before, after, action, &input, settings).await;
+    let mut seen = None;
+    if let (Action::Claim, Some(c)) = (action, caller) {
+        let note = input.note.as_deref().filter(|n| !n.is_empty());
+        match claim::take(conn, c, id, (note, settings.wishes.max_open_claims), now).await? {
+            Taken::Claimed(before, after) => return finish(conn, actor_id, &before, after, action, &input, settings).await,
+            Taken::Recorded(after) => return Ok(after),
+            Taken::Missed(wish) => seen = wish,
+        }
     }
-    let before = load(conn, id).await?;
+    let before = match seen {
+        Some(wish) => wish,
+        None => load(conn, id).await?,
+    };
     let actors = match caller {
         Some(c) if !can_see(c, &before) => return Err(CoreError::NotFound("wish")),
         Some(c) => capacities(c, &before),

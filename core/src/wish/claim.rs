@@ -7,13 +7,30 @@
 //! contact columns. When it matches nothing, the general path ([`apply`](super::change::apply))
 //! runs and names the refusal (not found, forbidden, lost, over the limit, bundled) or takes a slot
 //! of a wish for several volunteers (`slots`); so a refusal costs a round trip more, a win two fewer.
+//!
+//! On PostgreSQL the statement also writes what [`finish`](super::change) would write after a
+//! claim — the timeline row, the resident's `wish_claimed` notification, the resolved
+//! "unclaimed" alerts — as data-modifying `WITH` parts, and when it matches nothing it answers the
+//! wish as its snapshot saw it, so a claim that lost to one already committed is refused without
+//! reading the wish again (`pg.rs`). SQLite has no data-modifying `WITH`: there the trail follows.
 
 use sqlx::AnyConnection;
 
 use super::model::{Wish, WishStatus};
-use super::query::{from_row, returning_wish};
+use super::query::{from_row, returning_wish, with_holders};
 use crate::error::CoreResult;
 use crate::people::{Caller, Role};
+
+/// What the fast path did.
+pub(super) enum Taken {
+    /// Claimed; the trail and effects are still to write (SQLite). The wish before and after.
+    Claimed(Wish, Wish),
+    /// Claimed with its trail and effects in the same statement (PostgreSQL).
+    Recorded(Wish),
+    /// Not claimed; the general path decides why, from the wish as the statement saw it when
+    /// that is already final (not open any more), else from a fresh read.
+    Missed(Option<Wish>),
+}
 
 /// How many open claims volunteer `{v}` holds (an SQL expression): one-slot wishes claimed by
 /// them, and the live slots they hold of wishes for several volunteers. The second count is one
@@ -23,34 +40,45 @@ use crate::people::{Caller, Role};
 pub(crate) const HELD_BY: &str = "((SELECT COUNT(*) FROM wishes c WHERE c.volunteer_id = {v} AND c.status = 'claimed') \
      + (SELECT COUNT(*) FROM wish_holders h WHERE h.volunteer_id = {v} AND h.live = 1))";
 
-/// Claims wish `id` for `caller` if every rule allows it at once; `None` when it did not match,
-/// and the caller's transaction is left as it was apart from the volunteer's row lock. Returns
-/// the wish as it was before and after.
-pub(super) async fn take(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: i64,
-    max_open_claims: u32,
-    now: i64,
-) -> CoreResult<Option<(Wish, Wish)>> {
-    if !caller.has(Role::Volunteer) {
-        return Ok(None);
-    }
-    // Lock the volunteer's row first (as the general path does, so the two never deadlock): two
-    // claims of theirs in flight then count each other's, on PostgreSQL too.
-    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
-        .bind(caller.user_id)
-        .execute(&mut *conn)
-        .await?;
-    let sql = format!(
+/// The guarded claim: `$1` the wish, `$2` the volunteer, `$3` now, `$4` the limit.
+pub(super) fn guarded_update(returning: &str) -> String {
+    format!(
         "UPDATE wishes SET status = 'claimed', volunteer_id = $2, claimed_at = $3, updated_at = $3 \
          WHERE id = $1 AND status = 'open' AND slots = 1 AND project_id IS NULL AND resident_id <> $2 \
          AND created_by <> $2 AND {} < $4 \
          AND (offer_until IS NULL OR offer_until <= $3 \
          OR EXISTS (SELECT 1 FROM wish_offers o WHERE o.wish_id = $1 AND o.volunteer_id = $2)) {}",
         HELD_BY.replace("{v}", "$2"),
-        returning_wish()
-    );
+        returning
+    )
+}
+
+/// Claims wish `id` for `caller` if every rule allows it at once. When it did not match, the
+/// caller's transaction is left as it was apart from the volunteer's row lock.
+pub(super) async fn take(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    (note, max_open_claims): (Option<&str>, u32),
+    now: i64,
+) -> CoreResult<Taken> {
+    if !caller.has(Role::Volunteer) {
+        return Ok(Taken::Missed(None));
+    }
+    let postgres = conn.backend_name() == "PostgreSQL";
+    // Lock the volunteer's row first (as the general path does, so the two never deadlock): two
+    // claims of theirs in flight then count each other's, on PostgreSQL too. There a row lock
+    // without a new row version; SQLite's write transaction is the lock, the update a no-op.
+    let lock = if postgres {
+        "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE"
+    } else {
+        "UPDATE users SET updated_at = updated_at WHERE id = $1"
+    };
+    sqlx::query(lock).bind(caller.user_id).execute(&mut *conn).await?;
+    if postgres {
+        return super::claim_pg::take(conn, caller, id, (note, max_open_claims), now).await;
+    }
+    let sql = guarded_update(returning_wish());
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(caller.user_id)
@@ -58,14 +86,33 @@ pub(super) async fn take(
         .bind(i64::from(max_open_claims))
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.map(|row| {
-        let after = from_row(&row);
-        let mut before = after.clone();
-        before.status = WishStatus::Open;
-        before.volunteer_id = None;
-        before.volunteer = None;
-        before.holders.clear();
-        before.claimed_at = None;
-        (before, after)
-    }))
+    Ok(match row {
+        Some(row) => {
+            let after = from_row(&row);
+            Taken::Claimed(before_claim(&after), after)
+        }
+        None => Taken::Missed(None),
+    })
+}
+
+/// The wish as it was just before `after`, its claim.
+pub(super) fn before_claim(after: &Wish) -> Wish {
+    let mut before = after.clone();
+    before.status = WishStatus::Open;
+    before.volunteer_id = None;
+    before.volunteer = None;
+    before.holders.clear();
+    before.claimed_at = None;
+    before
+}
+
+/// The wish as a statement that missed saw it, when that already settles the refusal: it is
+/// no longer open (a wish still open there may have been claimed since: read it afresh).
+pub(super) async fn settled(conn: &mut AnyConnection, row: &sqlx::any::AnyRow) -> CoreResult<Option<Wish>> {
+    let mut wish = from_row(row);
+    if wish.status == WishStatus::Open {
+        return Ok(None);
+    }
+    with_holders(conn, std::slice::from_mut(&mut wish)).await?;
+    Ok(Some(wish))
 }

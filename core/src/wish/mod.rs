@@ -11,6 +11,7 @@ pub mod access;
 pub mod audited;
 mod change;
 mod claim;
+mod claim_pg;
 mod edit;
 mod effects;
 pub mod for_me;

@@ -58,7 +58,7 @@ pub(super) async fn record(
 
 /// What the templates of a wish's notifications read; a rejection, release or cancellation
 /// carries the reason given (`reason`).
-fn payload(wish: &Wish, step: &Step<'_>) -> serde_json::Value {
+pub(super) fn payload(wish: &Wish, step: &Step<'_>) -> serde_json::Value {
     let reason = step
         .note
         .filter(|_| matches!(step.action, "reject" | "release" | "cancel"));
