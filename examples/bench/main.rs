@@ -147,7 +147,10 @@ async fn run(args: &Args, duration: Duration, stub: &WechatStub, url: &str) -> a
     let server = ServerProcess::spawn(&settings)?;
     // MICROWISH_BENCH_HOLD=SECONDS: before the phases, keep the seeded server up that long for an
     // outside load generator (wrk), printing where it is, a volunteer's token and its PID.
-    if let Some(hold) = std::env::var("MICROWISH_BENCH_HOLD").ok().and_then(|s| s.parse::<u64>().ok()) {
+    if let Some(hold) = std::env::var("MICROWISH_BENCH_HOLD")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
         let token = seeded.volunteer_tokens.first().context("no volunteer")?;
         eprintln!("bench: HOLD {} {token} {}", server.base, server.child.id());
         tokio::time::sleep(Duration::from_secs(hold)).await;

@@ -6,12 +6,12 @@
 use sqlx::AnyConnection;
 
 use super::access::{can_see, capacities};
+use super::claim::{self, Taken};
 use super::machine::{Action, Actor, Refusal, transition_any};
 use super::model::Wish;
 use super::query::load;
 use super::rules::{assignable, changed, check_claim_limit, open_to_volunteers, refusal};
 use super::trail::{self, Step};
-use super::claim::{self, Taken};
 use super::{audited, effects, notify, series, slots};
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
@@ -47,7 +47,9 @@ pub async fn apply(
     if let (Action::Claim, Some(c)) = (action, caller) {
         let note = input.note.as_deref().filter(|n| !n.is_empty());
         match claim::take(conn, c, id, (note, settings.wishes.max_open_claims), now).await? {
-            Taken::Claimed(before, after) => return finish(conn, actor_id, &before, after, action, &input, settings).await,
+            Taken::Claimed(before, after) => {
+                return finish(conn, actor_id, &before, after, action, &input, settings).await;
+            }
             Taken::Recorded(after) => return Ok(after),
             Taken::Missed(wish) => seen = wish,
         }
