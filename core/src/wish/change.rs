@@ -47,7 +47,8 @@ pub async fn apply(
     if let (Action::Claim, Some(c)) = (action, caller) {
         let note = input.note.as_deref().filter(|n| !n.is_empty());
         match claim::take(conn, c, id, (note, settings.wishes.max_open_claims), now).await? {
-            Taken::Claimed(before, after) => {
+            Taken::Claimed(claimed) => {
+                let (before, after) = *claimed;
                 return finish(conn, actor_id, &before, after, action, &input, settings).await;
             }
             Taken::Recorded(after) => return Ok(after),

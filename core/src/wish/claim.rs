@@ -24,7 +24,7 @@ use crate::people::{Caller, Role};
 /// What the fast path did.
 pub(super) enum Taken {
     /// Claimed; the trail and effects are still to write (SQLite). The wish before and after.
-    Claimed(Wish, Wish),
+    Claimed(Box<(Wish, Wish)>),
     /// Claimed with its trail and effects in the same statement (PostgreSQL).
     Recorded(Wish),
     /// Not claimed; the general path decides why, from the wish as the statement saw it when
@@ -89,7 +89,7 @@ pub(super) async fn take(
     Ok(match row {
         Some(row) => {
             let after = from_row(&row);
-            Taken::Claimed(before_claim(&after), after)
+            Taken::Claimed(Box::new((before_claim(&after), after)))
         }
         None => Taken::Missed(None),
     })
