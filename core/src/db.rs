@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
 /// The connection every store function takes (a transaction dereferences to one), named here so
 /// crates above the core need not depend on sqlx to pass one along.
@@ -16,6 +16,9 @@ pub use sqlx::AnyConnection;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A pooled connection idle longer than this is pinged before it is handed out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
 /// Which engine is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +53,23 @@ impl Db {
             Engine::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
+        // sqlx pings every idle connection it hands out (`test_before_acquire`) and again every
+        // connection given back; on PostgreSQL each ping is a round trip, a fifth of a claim's
+        // server CPU when profiled (docs/benchmarks.md). The ping on release stays (it also flushes
+        // a rollback left by a dropped future); the one on acquire is kept only for a connection
+        // idle long enough that the server or a middlebox may have dropped it.
         let mut pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
         if engine == Engine::Sqlite {
             // WAL lets readers run beside the one writer; the busy timeout makes a second writer
             // wait instead of failing; foreign keys are off in SQLite unless asked for.
@@ -90,6 +107,25 @@ impl Db {
         match self.engine {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// [`begin_write`](Self::begin_write), then `first`, a statement without parameters. On
+    /// PostgreSQL both go as one simple query, so the transaction's first statement costs no round
+    /// trip of its own; on SQLite (in-process) it simply follows.
+    pub async fn begin_write_with(&self, first: &str) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => {
+                let mut tx = self.begin_write().await?;
+                tx.execute(sqlx::AssertSqlSafe(first.to_owned())).await?;
+                Ok(tx)
+            }
+            Engine::Postgres => {
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                self.pool
+                    .begin_with(sqlx::AssertSqlSafe(format!("BEGIN; {first}")))
+                    .await
+            }
         }
     }
 

@@ -3,11 +3,14 @@
 //! An entry lives `server.cache_ttl` at most, and never past its session's expiry. What this
 //! process changes it forgets at once: a signed-out token, every token of a user whose roles or
 //! sessions changed, everything when a grid's leader changed. What another process changes (a
-//! second instance, the CLI) is seen within the TTL.
+//! second instance, the CLI) is seen within the TTL. Beside a cached caller it keeps the language
+//! their errors are worded in, once an error has looked it up: a refused claim is a normal answer
+//! under contention, and its wording cost a second database round trip every time.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use microwish_core::Lang;
 use microwish_core::people::Caller;
 
 /// More entries than this and the cache starts over (a bound on memory, not a policy).
@@ -17,6 +20,9 @@ const MAX_ENTRIES: usize = 100_000;
 struct Inner {
     /// Token → (caller, valid until in epoch ms).
     entries: HashMap<String, (Caller, i64)>,
+    /// Token → the language of its cached caller's errors (`None`: they chose none); only for a
+    /// token in `entries`, and forgotten with it.
+    languages: HashMap<String, Option<Lang>>,
     /// Bumped by every forgetting, so an answer read before it is not stored after it.
     generation: u64,
 }
@@ -46,6 +52,23 @@ impl Callers {
             .map(|(caller, _)| caller.clone())
     }
 
+    /// The language of the cached caller behind `token` (`Some(None)`: they chose none), if both
+    /// the caller and their language are cached and still valid at `now`.
+    pub fn language(&self, token: &str, now: i64) -> Option<Option<Lang>> {
+        let inner = self.lock();
+        inner.entries.get(token).filter(|(_, until)| *until > now)?;
+        inner.languages.get(token).copied()
+    }
+
+    /// Remembers the language read for `token` at `generation`, if its caller is cached and nothing
+    /// was forgotten since.
+    pub fn put_language(&self, token: &str, language: Option<Lang>, generation: u64) {
+        let mut inner = self.lock();
+        if inner.generation == generation && inner.entries.contains_key(token) {
+            inner.languages.insert(token.to_owned(), language);
+        }
+    }
+
     /// The generation to hand back to [`put`](Self::put) after reading the database.
     pub fn generation(&self) -> u64 {
         self.lock().generation
@@ -63,6 +86,7 @@ impl Callers {
         }
         if inner.entries.len() >= MAX_ENTRIES {
             inner.entries.clear();
+            inner.languages.clear();
         }
         let until = expires_at.min(now.saturating_add(self.ttl_ms));
         inner.entries.insert(token.to_owned(), (caller, until));
@@ -73,6 +97,7 @@ impl Callers {
         let mut inner = self.lock();
         inner.generation += 1;
         inner.entries.remove(token);
+        inner.languages.remove(token);
     }
 
     /// Forgets every token of `user_id` (roles changed, sessions revoked).
@@ -80,6 +105,8 @@ impl Callers {
         let mut inner = self.lock();
         inner.generation += 1;
         inner.entries.retain(|_, (caller, _)| caller.user_id != user_id);
+        let Inner { entries, languages, .. } = &mut *inner;
+        languages.retain(|token, _| entries.contains_key(token));
     }
 
     /// Forgets everything (a grid's leader changed: led grids of two people moved).
@@ -87,6 +114,7 @@ impl Callers {
         let mut inner = self.lock();
         inner.generation += 1;
         inner.entries.clear();
+        inner.languages.clear();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -126,6 +154,27 @@ mod tests {
         cache.forget_user(1);
         cache.put("a", caller(1), 10_000, 0, read_at);
         assert_eq!(cache.get("a", 1), None);
+    }
+
+    #[test]
+    fn a_language_lives_and_dies_with_its_caller() {
+        let cache = Callers::new(1_000);
+        cache.put_language("a", Some(Lang::En), cache.generation());
+        assert_eq!(cache.language("a", 1), None, "no caller cached: not kept");
+        cache.put("a", caller(1), 10_000, 0, cache.generation());
+        cache.put("b", caller(2), 10_000, 0, cache.generation());
+        let read_at = cache.generation();
+        cache.put_language("a", Some(Lang::En), read_at);
+        cache.put_language("b", None, read_at);
+        assert_eq!(cache.language("a", 1), Some(Some(Lang::En)));
+        assert_eq!(cache.language("b", 1), Some(None));
+        assert_eq!(cache.language("a", 1_000), None, "expired with the caller");
+        cache.forget_user(1);
+        assert_eq!(cache.language("a", 1), None);
+        assert_eq!(cache.language("b", 1), Some(None));
+        cache.put("a", caller(1), 10_000, 0, cache.generation());
+        cache.put_language("a", Some(Lang::ZhCn), read_at);
+        assert_eq!(cache.language("a", 1), None, "read before a forgetting: not kept");
     }
 
     #[test]

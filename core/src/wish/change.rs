@@ -28,6 +28,18 @@ pub struct ChangeInput {
     pub volunteer_id: Option<i64>,
     /// The co-building project a referral bundles the wish into.
     pub project_id: Option<i64>,
+    /// The transaction already holds the claiming volunteer's row lock: it was begun by
+    /// [`begin_claim`], which on PostgreSQL takes it in the `BEGIN`'s own round trip.
+    pub volunteer_locked: bool,
+}
+
+/// Begins the write transaction of `caller`'s claim with their row already locked (the lock every
+/// claim takes first, see `claim::take`): on PostgreSQL `BEGIN` and the lock travel as one simple
+/// query, one round trip fewer on the hottest write. Pass `volunteer_locked: true` with it.
+pub async fn begin_claim(db: &crate::Db, caller: &Caller) -> CoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+    Ok(db
+        .begin_write_with(&claim::volunteer_lock(db.engine(), caller.user_id))
+        .await?)
 }
 
 /// Applies one transition on behalf of `caller` (`None` = the system): decides it with the pure
@@ -46,7 +58,8 @@ pub async fn apply(
     let mut seen = None;
     if let (Action::Claim, Some(c)) = (action, caller) {
         let note = input.note.as_deref().filter(|n| !n.is_empty());
-        match claim::take(conn, c, id, (note, settings.wishes.max_open_claims), now).await? {
+        let rules = (note, settings.wishes.max_open_claims, input.volunteer_locked);
+        match claim::take(conn, c, id, rules, now).await? {
             Taken::Claimed(claimed) => {
                 let (before, after) = *claimed;
                 return finish(conn, actor_id, &before, after, action, &input, settings).await;

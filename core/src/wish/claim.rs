@@ -18,6 +18,7 @@ use sqlx::AnyConnection;
 
 use super::model::{Wish, WishStatus};
 use super::query::{from_row, returning_wish, with_holders};
+use crate::db::Engine;
 use crate::error::CoreResult;
 use crate::people::{Caller, Role};
 
@@ -53,13 +54,24 @@ pub(super) fn guarded_update(returning: &str) -> String {
     )
 }
 
+/// The statement that locks `volunteer`'s row before their claim counts their open claims, with
+/// the id written in (an `i64`, so nothing to inject): it rides in a simple query with `BEGIN`.
+pub(super) fn volunteer_lock(engine: Engine, volunteer: i64) -> String {
+    match engine {
+        // A row lock without a new row version.
+        Engine::Postgres => format!("SELECT 1 FROM users WHERE id = {volunteer} FOR NO KEY UPDATE"),
+        // SQLite's write transaction is the lock; the update, a no-op, keeps the general path's order.
+        Engine::Sqlite => format!("UPDATE users SET updated_at = updated_at WHERE id = {volunteer}"),
+    }
+}
+
 /// Claims wish `id` for `caller` if every rule allows it at once. When it did not match, the
 /// caller's transaction is left as it was apart from the volunteer's row lock.
 pub(super) async fn take(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: i64,
-    (note, max_open_claims): (Option<&str>, u32),
+    (note, max_open_claims, locked): (Option<&str>, u32, bool),
     now: i64,
 ) -> CoreResult<Taken> {
     if !caller.has(Role::Volunteer) {
@@ -67,14 +79,15 @@ pub(super) async fn take(
     }
     let postgres = conn.backend_name() == "PostgreSQL";
     // Lock the volunteer's row first (as the general path does, so the two never deadlock): two
-    // claims of theirs in flight then count each other's, on PostgreSQL too. There a row lock
-    // without a new row version; SQLite's write transaction is the lock, the update a no-op.
-    let lock = if postgres {
-        "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE"
-    } else {
-        "UPDATE users SET updated_at = updated_at WHERE id = $1"
-    };
-    sqlx::query(lock).bind(caller.user_id).execute(&mut *conn).await?;
+    // claims of theirs in flight then count each other's, on PostgreSQL too.
+    if !locked {
+        let lock = if postgres {
+            "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE"
+        } else {
+            "UPDATE users SET updated_at = updated_at WHERE id = $1"
+        };
+        sqlx::query(lock).bind(caller.user_id).execute(&mut *conn).await?;
+    }
     if postgres {
         return super::claim_pg::take(conn, caller, id, (note, max_open_claims), now).await;
     }

@@ -131,6 +131,7 @@ impl MeApi {
         let mut update = body.0.parse(&self.0.settings.wishes.categories)?;
         // A grid is never set from what a client types: it becomes a residence request.
         let grid = update.grid_id.take();
+        let language_changed = update.language.is_some();
         let now = self.0.clock.now_ms();
         let mut tx = self.0.db.begin_write().await?;
         let mut user = user::update_profile(&mut tx, caller.user_id, update, now).await?;
@@ -140,6 +141,10 @@ impl MeApi {
         }
         let view = own_view(&mut tx, user).await?;
         tx.commit().await?;
+        if language_changed {
+            // The cached caller carries the language errors are worded in.
+            self.0.callers.forget_user(caller.user_id);
+        }
         Ok(Json(view))
     }
 

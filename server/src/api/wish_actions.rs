@@ -7,6 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use microwish_core::fields::Note;
+use microwish_core::people::Role;
 use microwish_core::wish::Action;
 use microwish_core::wish::store::{self, ChangeInput};
 
@@ -91,7 +92,15 @@ impl WishActionApi {
     ) -> Result<Json<WishView>, ApiError> {
         let state = &self.0;
         let caller = state.caller(&auth).await?;
-        let mut tx = state.db.begin_write().await?;
+        let (mut tx, input) = if action == Action::Claim && caller.has(Role::Volunteer) {
+            let input = ChangeInput {
+                volunteer_locked: true,
+                ..input
+            };
+            (store::begin_claim(&state.db, &caller).await?, input)
+        } else {
+            (state.db.begin_write().await?, input)
+        };
         let wish = store::apply(
             &mut tx,
             Some(&caller),

@@ -1,6 +1,6 @@
 //! Errors in the reader's language: a middleware that answers every error as JSON worded for
 //! whoever asked — the language their profile chose (looked up only when an error is answered,
-//! so a good answer costs nothing), else the request's `Accept-Language` (English when it comes
+//! so a good answer costs nothing, and kept beside the cached caller, see `callers`), else the request's `Accept-Language` (English when it comes
 //! first), else Simplified Chinese. The route's pattern travels on with the answer for the
 //! metrics outside.
 
@@ -36,10 +36,26 @@ impl<E> LocalizeEndpoint<E> {
     /// The language to answer `token`'s owner in, or `accept`'s.
     async fn lang(&self, token: Option<&str>, accept: Option<&str>) -> Lang {
         if let Some(token) = token {
-            match session::language(self.state.db.pool(), token, self.state.clock.now_ms()).await {
-                Ok(Some(lang)) => return lang,
-                Ok(None) => {}
-                Err(err) => tracing::warn!(error = %err, "could not read the caller's language"),
+            let now = self.state.clock.now_ms();
+            let callers = &self.state.callers;
+            let chosen = match callers.language(token, now) {
+                Some(chosen) => chosen,
+                None => {
+                    let generation = callers.generation();
+                    match session::language(self.state.db.pool(), token, now).await {
+                        Ok(chosen) => {
+                            callers.put_language(token, chosen, generation);
+                            chosen
+                        }
+                        Err(err) => {
+                            tracing::warn!(error = %err, "could not read the caller's language");
+                            None
+                        }
+                    }
+                }
+            };
+            if let Some(lang) = chosen {
+                return lang;
             }
         }
         accept.map(Lang::from_tag).unwrap_or_default()

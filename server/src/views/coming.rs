@@ -68,13 +68,17 @@ pub(crate) fn coming_views(wish: &Wish, seen: Seen) -> Option<Vec<VolunteerView>
 
 impl AppState {
     /// Whether showing `wishes` to `caller` depends on whom they are family of: some wish could
-    /// show its volunteer to family at all, and the caller is not its own resident or poster.
-    /// Pages of open wishes (the hot ones) never do, so they cost no query.
+    /// show its volunteer to family at all, and the caller is not its own resident or poster, nor
+    /// one of its holders (who are never shown who else is coming, family or not). Pages of open
+    /// wishes (the hot ones) and the answer to a claim never do, so they cost no query.
     fn needs_family(&self, caller: &Caller, wishes: &[Wish]) -> bool {
         let now = self.clock.now_ms();
         let window = self.settings.wishes.contact_visible_after_close.as_millis_i64();
         wishes.iter().any(|w| {
-            volunteer_shown(w, now, window) && caller.user_id != w.resident_id && caller.user_id != w.created_by
+            volunteer_shown(w, now, window)
+                && caller.user_id != w.resident_id
+                && caller.user_id != w.created_by
+                && !w.holders.contains(&caller.user_id)
         })
     }
 

@@ -115,6 +115,23 @@ async fn language(app: TestApp) {
     )
     .await;
     assert_eq!(said(chosen, 404), ("not_found".into(), "没有找到您要的内容。".into()));
+    // The language is kept beside the cached caller; choosing another is seen at once.
+    app.put("/api/v1/me", &c.volunteer2.token, json!({ "language": "en" }))
+        .await
+        .expect(200);
+    let changed = asking(
+        &app,
+        "GET",
+        "/api/v1/wishes/999999",
+        Some(&c.volunteer2.token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        said(changed, 404),
+        ("not_found".into(), "We could not find that.".into())
+    );
 
     // Without a session: Accept-Language alone, Chinese unless English comes first.
     let post = json!({ "title": "x", "description": "y", "category": "errand" });
