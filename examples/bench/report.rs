@@ -133,8 +133,10 @@ pub(crate) async fn load(
         args.duration,
         seeded.open_wishes.len()
     ));
-    out.push_str("| phase | load | req/s | p50 ms | p99 ms | max ms | server CPU µs/req | outcome |\n");
-    out.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");
+    out.push_str(
+        "| phase | load | req/s | p50 ms | p99 ms | max ms | server CPU µs/req | database CPU µs/req | outcome |\n",
+    );
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
     for p in &phases {
         let t = &p.tally;
         let outcome = if p.name.contains("claim") {
@@ -149,7 +151,7 @@ pub(crate) async fn load(
             format!("{} × 200, {} 4xx, {} 5xx", t.ok, t.other_4xx + t.lost, t.server_errors)
         };
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {} |\n",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {} | {} |\n",
             p.name,
             p.concurrency,
             p.rate(),
@@ -157,6 +159,11 @@ pub(crate) async fn load(
             p.percentile(99.0),
             p.percentile(100.0),
             p.cpu_per_request(p.server_cpu),
+            if server.postgres_database.is_some() {
+                format!("{:.0}", p.cpu_per_request(p.database_cpu))
+            } else {
+                "in the server".into()
+            },
             outcome
         ));
     }

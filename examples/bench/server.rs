@@ -35,6 +35,8 @@ pub(crate) async fn serve_only() -> anyhow::Result<()> {
 pub(crate) struct ServerProcess {
     pub(crate) child: Child,
     pub(crate) base: String,
+    /// The PostgreSQL database it serves from (`None` on SQLite, which runs inside it).
+    pub(crate) postgres_database: Option<String>,
 }
 
 impl ServerProcess {
@@ -97,9 +99,20 @@ impl ServerProcess {
             }
             eprintln!("bench: the server wrote {quiet} info/debug log lines (not shown)");
         });
+        let url = &settings.database.url;
+        let postgres_database = (!url.starts_with("sqlite:")).then(|| {
+            url.rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
         Ok(ServerProcess {
             child,
             base: format!("http://{addr}"),
+            postgres_database,
         })
     }
 
@@ -122,6 +135,13 @@ impl ServerProcess {
     /// CPU time (user + system) the server process has used so far.
     pub(crate) fn cpu(&self) -> Duration {
         cpu_time(&format!("/proc/{}/stat", self.pid()))
+    }
+
+    /// CPU time the PostgreSQL backends serving it have used so far (zero on SQLite).
+    pub(crate) fn database_cpu(&self) -> Duration {
+        self.postgres_database
+            .as_deref()
+            .map_or(Duration::ZERO, crate::procfs::postgres_backends_cpu)
     }
 
     /// Closes the server's stdin (it shuts down gracefully) and waits; kills it after 15 s.

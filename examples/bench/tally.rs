@@ -40,6 +40,8 @@ pub(crate) struct Phase {
     /// CPU time used during the phase by the server process and by this load generator.
     pub(crate) server_cpu: Duration,
     pub(crate) client_cpu: Duration,
+    /// CPU time of the PostgreSQL backends serving the server meanwhile (zero on SQLite).
+    pub(crate) database_cpu: Duration,
 }
 
 impl Phase {
@@ -49,6 +51,7 @@ impl Phase {
             mut tally,
             server_cpu,
             client_cpu,
+            database_cpu,
         } = run;
         tally.latencies.sort_unstable();
         Phase {
@@ -58,6 +61,7 @@ impl Phase {
             tally,
             server_cpu,
             client_cpu,
+            database_cpu,
         }
     }
 
@@ -87,13 +91,14 @@ impl Phase {
     pub(crate) fn summary(&self) -> String {
         let t = &self.tally;
         format!(
-            "{:<44} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  CPU/req server {:.0} µs, client {:.0} µs  ({} ok, {} lost, {} other 4xx, {} 5xx, {} transport errors)",
+            "{:<44} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  CPU/req server {:.0} µs, database {:.0} µs, client {:.0} µs  ({} ok, {} lost, {} other 4xx, {} 5xx, {} transport errors)",
             self.name,
             self.rate(),
             self.percentile(50.0),
             self.percentile(99.0),
             self.percentile(100.0),
             self.cpu_per_request(self.server_cpu),
+            self.cpu_per_request(self.database_cpu),
             self.cpu_per_request(self.client_cpu),
             t.ok,
             t.lost,
@@ -110,17 +115,20 @@ pub(crate) struct Run {
     pub(crate) tally: Tally,
     pub(crate) server_cpu: Duration,
     pub(crate) client_cpu: Duration,
+    pub(crate) database_cpu: Duration,
 }
 
-/// Runs a phase, noting the CPU time the server and this process use meanwhile.
+/// Runs a phase, noting the CPU time the server, its database backends and this process use meanwhile.
 pub(crate) async fn measure(server: &ServerProcess, phase: impl Future<Output = (Duration, Tally)>) -> Run {
     let (server_before, client_before) = (server.cpu(), cpu_time("/proc/self/stat"));
+    let database_before = server.database_cpu();
     let (elapsed, tally) = phase.await;
     Run {
         elapsed,
         tally,
         server_cpu: server.cpu().saturating_sub(server_before),
         client_cpu: cpu_time("/proc/self/stat").saturating_sub(client_before),
+        database_cpu: server.database_cpu().saturating_sub(database_before),
     }
 }
 

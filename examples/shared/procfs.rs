@@ -23,3 +23,27 @@ pub fn loadavg() -> String {
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "n/a".into())
 }
+
+/// User + system CPU time so far of the PostgreSQL backends serving `database` on this host,
+/// found by their process title (`postgres: USER DATABASE HOST(PORT) STATE`); zero when
+/// PostgreSQL is elsewhere. A backend that exits takes its CPU with it, so read it around a
+/// phase whose connections stay open (a pool's).
+#[allow(dead_code)]
+pub fn postgres_backends_cpu(database: &str) -> Duration {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    let needle = format!(" {database} ");
+    dir.flatten()
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .map(|c| {
+                    String::from_utf8_lossy(&c).starts_with("postgres: ")
+                        && String::from_utf8_lossy(&c).contains(&needle)
+                })
+                .unwrap_or(false)
+        })
+        .map(|e| cpu_time(&e.path().join("stat").to_string_lossy()))
+        .sum()
+}
