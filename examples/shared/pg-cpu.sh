@@ -18,7 +18,7 @@ sampler() {
   trap 'total=0; for p in "${!last[@]}"; do total=$((total + last[$p] - first[$p])); done; echo "$total" > "$state"; exit 0' TERM
   while :; do
     for p in $(psql "$pg/postgres" -tAc "SELECT pid FROM pg_stat_activity WHERE datname = '$db'" 2>/dev/null); do
-      if read -r -a f < "/proc/$p/stat" 2>/dev/null; then
+      if { read -r -a f < "/proc/$p/stat"; } 2>/dev/null; then
         # Fields 14 and 15 (utime, stime) counted after the ")" that ends the command name.
         rest="${f[*]}"; rest="${rest##*) }"; read -r -a g <<< "$rest"
         t=$(( g[11] + g[12] ))
