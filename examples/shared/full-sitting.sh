@@ -8,19 +8,12 @@ set -u
 cd "$(dirname "$0")/../.."
 export BENCH=${BENCH:-target/release/examples/bench}
 NB=${NB:-target/release/examples/notifier_bench}
-SHARED=${SHARED:-../shared/bench}
+export SHARED=${SHARED:-../shared/bench}
 PG=postgres://postgres@127.0.0.1:5432
 echo "### HTTP sitting $(date -u +%H:%M:%S)"
 examples/shared/http-sitting.sh sqlite
 echo "### claims sitting $(date -u +%H:%M:%S)"
-peer() {
-  psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS peer_claim" -c "CREATE DATABASE peer_claim" >/dev/null 2>&1
-  psql "$PG/peer_claim" -qc "CREATE TABLE wish(id bigint PRIMARY KEY, status text, volunteer_id bigint);
-      INSERT INTO wish SELECT g, 'open', NULL FROM generate_series(1, 10000) g;"
-  echo "== pgbench peer, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  examples/shared/pg-cpu.sh peer_claim -- pgbench -h 127.0.0.1 -U postgres -n -c 64 -j 2 -T 15 -f $SHARED/claim-limit.sql peer_claim 2>&1 | grep -E "^tps|latency average|pg-cpu"
-  psql "$PG/postgres" -qc "DROP DATABASE peer_claim"
-}
+peer() { examples/shared/pgbench-peer.sh; }
 ours() {
   echo "== ours ($1), load $(cut -d' ' -f1-3 /proc/loadavg)"
   "$BENCH" --engine postgres --duration 5 --concurrency 64 2>/dev/null | grep -E "^\| \`|claims:|RSS|CPU over"

@@ -15,7 +15,7 @@ use super::trail::{self, Step};
 use super::{audited, effects, notify, series, slots};
 use crate::config::Settings;
 use crate::error::{CoreError, CoreResult};
-use crate::people::Caller;
+use crate::people::{Caller, Role};
 
 /// What a transition carries besides its action.
 #[derive(Debug, Clone, Default)]
@@ -28,18 +28,26 @@ pub struct ChangeInput {
     pub volunteer_id: Option<i64>,
     /// The co-building project a referral bundles the wish into.
     pub project_id: Option<i64>,
-    /// The transaction already holds the claiming volunteer's row lock: it was begun by
-    /// [`begin_claim`], which on PostgreSQL takes it in the `BEGIN`'s own round trip.
+    /// The transaction already holds the claiming volunteer's row lock: [`begin`] took it, on
+    /// PostgreSQL in the `BEGIN`'s own round trip.
     pub volunteer_locked: bool,
 }
 
-/// Begins the write transaction of `caller`'s claim with their row already locked (the lock every
-/// claim takes first, see `claim::take`): on PostgreSQL `BEGIN` and the lock travel as one simple
-/// query, one round trip fewer on the hottest write. Pass `volunteer_locked: true` with it.
-pub async fn begin_claim(db: &crate::Db, caller: &Caller) -> CoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-    Ok(db
-        .begin_write_with(&claim::volunteer_lock(db.engine(), caller.user_id))
-        .await?)
+/// Begins the write transaction of `caller`'s `action`. A volunteer's claim begins with their row
+/// already locked (the lock every claim takes first, see `claim::take`): on PostgreSQL `BEGIN` and
+/// the lock travel as one simple query, one round trip fewer on the hottest write. The flag says
+/// whether it did so; pass it on as [`ChangeInput::volunteer_locked`].
+pub async fn begin(
+    db: &crate::Db,
+    caller: &Caller,
+    action: Action,
+) -> CoreResult<(sqlx::Transaction<'static, sqlx::Any>, bool)> {
+    if action == Action::Claim && caller.has(Role::Volunteer) {
+        let lock = claim::volunteer_lock(db.engine(), caller.user_id);
+        Ok((db.begin_write_with(&lock).await?, true))
+    } else {
+        Ok((db.begin_write().await?, false))
+    }
 }
 
 /// Applies one transition on behalf of `caller` (`None` = the system): decides it with the pure

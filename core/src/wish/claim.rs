@@ -14,7 +14,7 @@
 //! wish as its snapshot saw it, so a claim that lost to one already committed is refused without
 //! reading the wish again (`pg.rs`). SQLite has no data-modifying `WITH`: there the trail follows.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Executor};
 
 use super::model::{Wish, WishStatus};
 use super::query::{from_row, returning_wish, with_holders};
@@ -55,7 +55,7 @@ pub(super) fn guarded_update(returning: &str) -> String {
 }
 
 /// The statement that locks `volunteer`'s row before their claim counts their open claims, with
-/// the id written in (an `i64`, so nothing to inject): it rides in a simple query with `BEGIN`.
+/// the id written in (an `i64`, so nothing to inject), so it can ride in a simple query with `BEGIN`.
 pub(super) fn volunteer_lock(engine: Engine, volunteer: i64) -> String {
     match engine {
         // A row lock without a new row version.
@@ -81,12 +81,10 @@ pub(super) async fn take(
     // Lock the volunteer's row first (as the general path does, so the two never deadlock): two
     // claims of theirs in flight then count each other's, on PostgreSQL too.
     if !locked {
-        let lock = if postgres {
-            "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE"
-        } else {
-            "UPDATE users SET updated_at = updated_at WHERE id = $1"
-        };
-        sqlx::query(lock).bind(caller.user_id).execute(&mut *conn).await?;
+        let engine = if postgres { Engine::Postgres } else { Engine::Sqlite };
+        // A plain string, so not kept as a prepared statement per volunteer.
+        let lock = volunteer_lock(engine, caller.user_id);
+        conn.execute(sqlx::AssertSqlSafe(lock)).await?;
     }
     if postgres {
         return super::claim_pg::take(conn, caller, id, (note, max_open_claims), now).await;

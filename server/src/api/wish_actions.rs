@@ -7,7 +7,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use microwish_core::fields::Note;
-use microwish_core::people::Role;
 use microwish_core::wish::Action;
 use microwish_core::wish::store::{self, ChangeInput};
 
@@ -92,14 +91,10 @@ impl WishActionApi {
     ) -> Result<Json<WishView>, ApiError> {
         let state = &self.0;
         let caller = state.caller(&auth).await?;
-        let (mut tx, input) = if action == Action::Claim && caller.has(Role::Volunteer) {
-            let input = ChangeInput {
-                volunteer_locked: true,
-                ..input
-            };
-            (store::begin_claim(&state.db, &caller).await?, input)
-        } else {
-            (state.db.begin_write().await?, input)
+        let (mut tx, volunteer_locked) = store::begin(&state.db, &caller, action).await?;
+        let input = ChangeInput {
+            volunteer_locked,
+            ..input
         };
         let wish = store::apply(
             &mut tx,

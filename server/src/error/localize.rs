@@ -1,8 +1,8 @@
 //! Errors in the reader's language: a middleware that answers every error as JSON worded for
 //! whoever asked — the language their profile chose (looked up only when an error is answered,
-//! so a good answer costs nothing, and kept beside the cached caller, see `callers`), else the request's `Accept-Language` (English when it comes
-//! first), else Simplified Chinese. The route's pattern travels on with the answer for the
-//! metrics outside.
+//! so a good answer costs nothing, and then kept beside the cached caller, see `callers`), else
+//! the request's `Accept-Language` (English when it comes first), else Simplified Chinese.
+//! The route's pattern travels on with the answer for the metrics outside.
 
 use poem::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION};
 use poem::{Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result};
