@@ -28,22 +28,24 @@ pub struct ChangeInput {
     pub volunteer_id: Option<i64>,
     /// The co-building project a referral bundles the wish into.
     pub project_id: Option<i64>,
-    /// The transaction already holds the claiming volunteer's row lock: [`begin`] took it, on
-    /// PostgreSQL in the `BEGIN`'s own round trip.
+    /// The transaction already holds the claiming volunteer's row lock (and on PostgreSQL the
+    /// wish's): [`begin`] took them, on PostgreSQL in the `BEGIN`'s own round trip.
     pub volunteer_locked: bool,
 }
 
-/// Begins the write transaction of `caller`'s `action`. A volunteer's claim begins with their row
-/// already locked (the lock every claim takes first, see `claim::take`): on PostgreSQL `BEGIN` and
-/// the lock travel as one simple query, one round trip fewer on the hottest write. The flag says
-/// whether it did so; pass it on as [`ChangeInput::volunteer_locked`].
+/// Begins the write transaction of `caller`'s `action` on wish `id`. A volunteer's claim begins
+/// with their row already locked (the lock every claim takes first), and on PostgreSQL the wish's
+/// row after it (`claim::claim_locks`): `BEGIN` and the locks travel as one simple query, one round
+/// trip fewer on the hottest write. The flag says whether it did so; pass it on as
+/// [`ChangeInput::volunteer_locked`].
 pub async fn begin(
     db: &crate::Db,
     caller: &Caller,
+    id: i64,
     action: Action,
 ) -> CoreResult<(sqlx::Transaction<'static, sqlx::Any>, bool)> {
     if action == Action::Claim && caller.has(Role::Volunteer) {
-        let lock = claim::volunteer_lock(db.engine(), caller.user_id);
+        let lock = claim::claim_locks(db.engine(), caller.user_id, id);
         Ok((db.begin_write_with(&lock).await?, true))
     } else {
         Ok((db.begin_write().await?, false))

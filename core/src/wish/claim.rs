@@ -54,12 +54,24 @@ pub(super) fn guarded_update(returning: &str) -> String {
     )
 }
 
-/// The statement that locks `volunteer`'s row before their claim counts their open claims, with
-/// the id written in (an `i64`, so nothing to inject), so it can ride in a simple query with `BEGIN`.
-pub(super) fn volunteer_lock(engine: Engine, volunteer: i64) -> String {
+/// The statements that lock `volunteer`'s row before their claim counts their open claims, and on
+/// PostgreSQL then wish `wish`'s row, with the ids written in (`i64`s, so nothing to inject), so
+/// they can ride in one simple query with `BEGIN`. Every path locks the volunteer before the wish,
+/// so the two never deadlock.
+///
+/// Why the wish too: without it, the claims that lose to one in flight wait inside the claim
+/// statement, then PostgreSQL re-evaluates the whole statement's plan against the winner's row
+/// version (EvalPlanQual), and the statement's own snapshot still shows the wish open, so the
+/// refusal needs a second read. Waiting here instead, the claim statement starts after the winner
+/// committed: it fails its guard at once and answers the wish as claimed (docs/benchmarks.md, fifth
+/// pass). A winner pays one row lock more, in a round trip it makes anyway.
+pub(super) fn claim_locks(engine: Engine, volunteer: i64, wish: i64) -> String {
     match engine {
-        // A row lock without a new row version.
-        Engine::Postgres => format!("SELECT 1 FROM users WHERE id = {volunteer} FOR NO KEY UPDATE"),
+        // Row locks without new row versions.
+        Engine::Postgres => format!(
+            "SELECT 1 FROM users WHERE id = {volunteer} FOR NO KEY UPDATE; \
+             SELECT 1 FROM wishes WHERE id = {wish} FOR NO KEY UPDATE"
+        ),
         // SQLite's write transaction is the lock; the update, a no-op, keeps the general path's order.
         Engine::Sqlite => format!("UPDATE users SET updated_at = updated_at WHERE id = {volunteer}"),
     }
@@ -83,7 +95,7 @@ pub(super) async fn take(
     if !locked {
         let engine = if postgres { Engine::Postgres } else { Engine::Sqlite };
         // A plain string, so not kept as a prepared statement per volunteer.
-        let lock = volunteer_lock(engine, caller.user_id);
+        let lock = claim_locks(engine, caller.user_id, id);
         conn.execute(sqlx::AssertSqlSafe(lock)).await?;
     }
     if postgres {

@@ -91,7 +91,7 @@ impl WishActionApi {
     ) -> Result<Json<WishView>, ApiError> {
         let state = &self.0;
         let caller = state.caller(&auth).await?;
-        let (mut tx, volunteer_locked) = store::begin(&state.db, &caller, action).await?;
+        let (mut tx, volunteer_locked) = store::begin(&state.db, &caller, id, action).await?;
         let input = ChangeInput {
             volunteer_locked,
             ..input
