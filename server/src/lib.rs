@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod callers;
+mod docs;
 mod error;
 mod feed;
 mod limit;
@@ -19,7 +20,6 @@ mod views;
 
 use poem::web::Json;
 use poem::{EndpointExt, Route, get, handler};
-use poem_openapi::OpenApiService;
 
 pub use callers::Callers;
 pub use error::ApiError;
@@ -47,11 +47,9 @@ pub fn app_with(
     mounts: Vec<(&'static str, poem::endpoint::BoxEndpoint<'static>)>,
     uploads: &[&'static str],
 ) -> impl poem::Endpoint + 'static {
-    let api = OpenApiService::new(api::all(state.clone()), "microwish", env!("CARGO_PKG_VERSION"))
-        .description("Micro-wishes (微心愿) for an old urban community: residents post, volunteers claim, grid leaders coordinate.")
-        .server("/api/v1");
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let api = docs::service(state.clone());
+    let spec = docs::spec(state.clone());
+    let docs = docs::swagger_ui(state.clone());
     let body_limit = state.settings.server.body_limit_bytes;
     let import_limit = state.settings.register.import_limit_bytes;
     let mut large = vec![(IMPORT_PATH, import_limit)];

@@ -109,9 +109,7 @@ type MeApis = (me::MeApi, subscriptions::SubscriptionApi, calendar::CalendarApi)
 type EventApis = (events::EventApi, event_lists::EventListApi, notices::NoticeApi);
 
 /// Every resource of the API.
-pub fn all(
-    state: AppState,
-) -> (
+pub type All = (
     auth::AuthApi,
     MeApis,
     WishApis,
@@ -123,7 +121,10 @@ pub fn all(
     StaffApis,
     RegisterApis,
     console::ConsoleApi,
-) {
+);
+
+/// Every resource of the API, serving `state`.
+pub fn all(state: AppState) -> All {
     (
         auth::AuthApi(state.clone()),
         (
