@@ -112,12 +112,16 @@ pub enum ExportCommand {
 }
 
 /// Sets up logging: `RUST_LOG` or `info`, with sqlx's per-statement logs kept to warnings.
+/// Colours only on a terminal: a log file or the journal gets plain text, and writing the escape
+/// codes around every field of every request's span cost the hot list a few percent
+/// (docs/benchmarks.md, fifth pass).
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .try_init();
 }
 

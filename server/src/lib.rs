@@ -63,15 +63,16 @@ pub fn app_with(
         .nest("/api/v1", api)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .at("/calendar/:file", get(feed::calendar))
+        // The state only where a plain handler asks for it: `.data()` on the whole app cloned it
+        // (a dozen reference counts) into every request (docs/benchmarks.md, fifth pass).
+        .at("/calendar/:file", get(feed::calendar).data(state.clone()))
         .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz))
+        .at("/readyz", get(readyz).data(state.clone()))
         .at(
             "/metrics",
             poem::endpoint::PrometheusExporter::new(state.metrics.registry.clone()),
         )
         .with(limit::BodyLimit(body_limit, large))
-        .data(state.clone())
         .with(catch_panic())
         .with(rate::RateLimit(state.limits.clone()))
         .with(error::Localize(state.clone()))

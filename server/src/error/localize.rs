@@ -66,15 +66,19 @@ impl<E: Endpoint> Endpoint for LocalizeEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
-        let token = req
-            .header(AUTHORIZATION)
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
-        let accept = req.header(ACCEPT_LANGUAGE).map(str::to_string);
+        // Kept as header values (shared bytes, no copy) until an error needs reading them.
+        let token = req.headers().get(AUTHORIZATION).cloned();
+        let accept = req.headers().get(ACCEPT_LANGUAGE).cloned();
         match self.inner.call(req).await {
             Ok(response) => Ok(response.into_response()),
             Err(err) => {
-                let lang = self.lang(token.as_deref(), accept.as_deref()).await;
+                let token = token
+                    .as_ref()
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(|h| h.strip_prefix("Bearer "))
+                    .map(str::trim);
+                let accept = accept.as_ref().and_then(|h| h.to_str().ok());
+                let lang = self.lang(token, accept).await;
                 let pattern = err.data::<PathPattern>().cloned();
                 let mut response = super::to_json(err, lang).await;
                 if let Some(pattern) = pattern {
