@@ -13,8 +13,11 @@ W() { echo "load $(cut -d' ' -f1-3 /proc/loadavg)"; wrk -t2 -c64 -d8s --latency 
 "$HELLO" 127.0.0.1:9801 & hp=$!; sleep 1
 echo "== hello-world /hello (RSS idle $(rss $hp))"; W http://127.0.0.1:9801/hello; echo "hello RSS after: $(rss $hp)"
 kill $hp
+# a fresh file: the background job truncates it only once it runs, and an old HOLD line would be read first
+rm -f /tmp/http-sitting-$engine.err
 MICROWISH_BENCH_HOLD=75 "$BENCH" --engine $engine --duration 5 --concurrency 64 > /tmp/http-sitting-$engine.out 2> /tmp/http-sitting-$engine.err & bp=$!
-until grep -q "bench: HOLD" /tmp/http-sitting-$engine.err; do sleep 0.5; done
+# stderr is unbuffered, so the line may arrive in pieces: wait for all of it
+until grep -qE "^bench: HOLD [^ ]+ [^ ]+ [0-9]+$" /tmp/http-sitting-$engine.err; do sleep 0.5; done; sleep 0.2
 read -r _ _ base token spid < <(grep "bench: HOLD" /tmp/http-sitting-$engine.err)
 echo "== microwish ($engine) at $base, server pid $spid, RSS idle $(rss $spid)"
 echo "== /healthz"; W $base/healthz
