@@ -1,8 +1,9 @@
 //! The OpenAPI document (`/openapi.json`) and its Swagger UI (`/docs`), each built on its first
 //! request and kept. poem-openapi builds both when the routes are made; the page inlines 1.6 MB
 //! of Swagger's script and style beside the document, so building them at start-up cost an idle
-//! server about 4 MiB of memory for pages most servers never serve (docs/benchmarks.md, fifth
-//! pass). The first request pays instead: tens of milliseconds, once.
+//! server about 3 MiB of memory for pages most servers never serve (docs/benchmarks.md, fifth
+//! pass). The first request of each pays instead, a few milliseconds, once; requests racing it
+//! wait for that one build.
 
 use std::sync::{Arc, OnceLock};
 

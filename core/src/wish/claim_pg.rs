@@ -4,8 +4,9 @@
 //! resolved. All parts see one snapshot and commit together with the caller's transaction. A
 //! miss answers the wish as the snapshot saw it, so a claim that lost to one already committed is
 //! refused without a second read; the claim's `BEGIN` waits for the wish's row lock
-//! (`claim::claim_locks`), so by the time this statement runs, every claim that lost did. The relay to family or a phone-call task (`family::relay`)
-//! runs after it only when the resident is offline or has family, which the statement tells.
+//! (`claim::claim_locks`), so by the time this statement runs, every claim that lost did. The
+//! relay to family or a phone-call task (`family::relay`) runs after it only when the resident is
+//! offline or has family, which the statement tells.
 
 use std::sync::LazyLock;
 
